@@ -1,0 +1,143 @@
+package analysers
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// distinct returns the sorted set of non-empty values.
+func distinct(values ...string) []string {
+	seen := make(map[string]struct{}, len(values))
+	out := make([]string, 0, len(values))
+	for _, v := range values {
+		if v == "" {
+			continue
+		}
+		if _, ok := seen[v]; ok {
+			continue
+		}
+		seen[v] = struct{}{}
+		out = append(out, v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// list formats values for a message: "us-east-1a, us-east-1b", or "none".
+func list(values []string) string {
+	if len(values) == 0 {
+		return "none"
+	}
+	return strings.Join(values, ", ")
+}
+
+// plural returns "1 node" / "2 nodes".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return itoa(n) + " " + word + "s"
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// nameTag returns the value of the Name tag, or "".
+func nameTag(tags []ec2types.Tag) string {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == "Name" {
+			return aws.ToString(t.Value)
+		}
+	}
+	return ""
+}
+
+// subnetAZs resolves subnet IDs to Availability Zone names, caching what it
+// has read for the life of one task. Unknown subnets (deleted, or in another
+// account) resolve to "".
+type subnetAZs struct {
+	api   ec2.DescribeSubnetsAPIClient
+	known map[string]string
+}
+
+func newSubnetAZs(api ec2.DescribeSubnetsAPIClient) *subnetAZs {
+	return &subnetAZs{api: api, known: map[string]string{}}
+}
+
+// subnetFilterBatch keeps each DescribeSubnets filter well under the API's
+// limit on filter values.
+const subnetFilterBatch = 200
+
+// resolve makes sure every ID in ids is known. It filters by subnet-id rather
+// than passing SubnetIds, because one deleted subnet would fail the whole
+// call with InvalidSubnetID.NotFound.
+func (s *subnetAZs) resolve(ctx context.Context, ids []string) error {
+	var missing []string
+	for _, id := range distinct(ids...) {
+		if _, ok := s.known[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	for len(missing) > 0 {
+		batch := missing
+		if len(batch) > subnetFilterBatch {
+			batch = batch[:subnetFilterBatch]
+		}
+		missing = missing[len(batch):]
+		for _, id := range batch {
+			s.known[id] = ""
+		}
+		p := ec2.NewDescribeSubnetsPaginator(s.api, &ec2.DescribeSubnetsInput{
+			Filters: []ec2types.Filter{{Name: aws.String("subnet-id"), Values: batch}},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return err
+			}
+			for _, sn := range page.Subnets {
+				s.known[aws.ToString(sn.SubnetId)] = aws.ToString(sn.AvailabilityZone)
+			}
+		}
+	}
+	return nil
+}
+
+// azs returns the distinct AZs of ids (after resolve) and the IDs whose AZ is
+// unknown.
+func (s *subnetAZs) azs(ids []string) (azs []string, unknown []string) {
+	var all []string
+	for _, id := range distinct(ids...) {
+		az := s.known[id]
+		if az == "" {
+			unknown = append(unknown, id)
+			continue
+		}
+		all = append(all, az)
+	}
+	return distinct(all...), unknown
+}

@@ -1,0 +1,18 @@
+package analysers
+
+// All is the registry: every analyser faultline knows, in the order the
+// services are listed to users. Adding a service means adding its file and
+// one line here.
+var All = []Analyser{
+	Lambda,
+}
+
+// ByName returns the analyser with that service key.
+func ByName(name string) (Analyser, bool) {
+	for _, a := range All {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Analyser{}, false
+}
