@@ -1,0 +1,43 @@
+package motoserver
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+)
+
+// The launcher starts, and an account chosen by header or by access key is
+// the account moto serves.
+func TestStartAndAccounts(t *testing.T) {
+	s, err := Start("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	ctx := context.Background()
+	cfg, err := s.Config(ctx, "222222222222", "eu-west-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *id.Account != "222222222222" {
+		t.Fatalf("header account: got %s", *id.Account)
+	}
+	keys, err := s.AccountKeys(ctx, "333333333333", "scanner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ = s.Config(ctx, "", "us-east-1")
+	cfg.Credentials = staticKeys(keys)
+	id, err = sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *id.Account != "333333333333" {
+		t.Fatalf("key account: got %s", *id.Account)
+	}
+}
