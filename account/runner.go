@@ -1,0 +1,290 @@
+// Package account is the scan engine: it flattens accounts x regions x
+// analysers into one task list, runs it behind one bounded errgroup, and
+// hands every finding and task result to a single writer goroutine.
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/faultline/faultline/analysers"
+	"github.com/faultline/faultline/output"
+)
+
+// Account is one account to scan, with what its tasks need.
+type Account struct {
+	ID, Name           string
+	PayerID, PayerName string
+	Partition          string
+	// Config carries the account's credentials (one cache per account, shared
+	// by every task) and the retryer; each task copies it and sets a region.
+	Config  aws.Config
+	Regions []string
+}
+
+// Task is one (account, region, analyser). Region is analysers.GlobalRegion
+// for a global analyser.
+type Task struct {
+	Account  *Account
+	Region   string
+	Analyser analysers.Analyser
+}
+
+// Tasks flattens accounts x regions x analysers. A global analyser runs once
+// per account, whatever the regions.
+func Tasks(accounts []*Account, list []analysers.Analyser) []Task {
+	var tasks []Task
+	for _, acct := range accounts {
+		for _, a := range list {
+			if a.Global {
+				tasks = append(tasks, Task{acct, analysers.GlobalRegion, a})
+			}
+		}
+		for _, region := range acct.Regions {
+			for _, a := range list {
+				if !a.Global {
+					tasks = append(tasks, Task{acct, region, a})
+				}
+			}
+		}
+	}
+	return tasks
+}
+
+// Sink is what the writer goroutine does with the tasks' output. Only that
+// goroutine calls it, so implementations need no locking.
+type Sink interface {
+	WriteFinding(output.FindingRow) error
+	WriteTask(output.ReportRow) error
+}
+
+// Options tune a run.
+type Options struct {
+	Concurrency int           // tasks at once, >= 1
+	TaskTimeout time.Duration // per task
+	OnlyRisks   bool          // write only findings whose risk is true
+	Log         zerolog.Logger
+	Now         func() time.Time // for tests; time.Now when nil
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Start, End                                time.Time
+	Tasks, Succeeded, Failed, Skipped, Cancel int
+	Resources, Findings, Risks                int64
+	APICalls, Retries                         int64
+	// WriteErr is the first error of the Sink; rows after it were not
+	// written, and the caller must not commit the files.
+	WriteErr error
+}
+
+type event struct {
+	finding *output.FindingRow
+	task    *output.ReportRow
+}
+
+// Run runs every task and returns when all are done. Task failures never
+// stop other tasks: they become Failure rows. When ctx is cancelled, tasks
+// not yet started are reported Cancelled and running ones are cancelled.
+func Run(ctx context.Context, tasks []Task, opts Options, sink Sink) Summary {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Concurrency < 1 {
+		opts.Concurrency = 1
+	}
+	sum := Summary{Start: opts.Now(), Tasks: len(tasks)}
+
+	// The writer starts before any task and owns the sink. The channel is
+	// unbuffered beyond a little slack: a slow disk slows the tasks down, it
+	// never drops a finding.
+	events := make(chan event, 256)
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for ev := range events {
+			sum.record(ev)
+			if sum.WriteErr != nil {
+				continue // keep draining so no task blocks forever
+			}
+			if ev.finding != nil {
+				sum.WriteErr = sink.WriteFinding(*ev.finding)
+			} else {
+				sum.WriteErr = sink.WriteTask(*ev.task)
+			}
+		}
+	}()
+
+	var g errgroup.Group
+	g.SetLimit(opts.Concurrency)
+	for _, t := range tasks {
+		if ctx.Err() != nil {
+			now := opts.Now()
+			events <- event{task: reportRow(t, now, now, output.ResultCancelled, CodeCancelled, "scan interrupted before this task started", nil, 0, 0)}
+			continue
+		}
+		g.Go(func() error {
+			runTask(ctx, t, opts, events)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	close(events)
+	<-written
+	sum.End = opts.Now()
+	return sum
+}
+
+func (s *Summary) record(ev event) {
+	if ev.finding != nil {
+		s.Findings++
+		if ev.finding.Risk {
+			s.Risks++
+		}
+		return
+	}
+	r := ev.task
+	switch r.Result {
+	case output.ResultSuccess:
+		s.Succeeded++
+	case output.ResultFailure:
+		s.Failed++
+	case output.ResultSkipped:
+		s.Skipped++
+	case output.ResultCancelled:
+		s.Cancel++
+	}
+	s.Resources += r.Resources
+	s.APICalls += r.APICalls
+	s.Retries += r.Retries
+}
+
+func runTask(ctx context.Context, t Task, opts Options, events chan<- event) {
+	start := opts.Now()
+	if ctx.Err() != nil {
+		events <- event{task: reportRow(t, start, start, output.ResultCancelled, CodeCancelled, "scan interrupted before this task started", nil, 0, 0)}
+		return
+	}
+	log := opts.Log.With().Str("account", t.Account.ID).Str("region", t.Region).Str("service", t.Analyser.Name).Logger()
+	stats := &callStats{}
+	tctx, cancel := context.WithTimeout(withStats(ctx, stats), opts.TaskTimeout)
+	defer cancel()
+
+	var resources, findings int64
+	var lastResource string
+	emit := func(f analysers.Finding) {
+		// Analysers emit a resource's rows together, so counting changes of
+		// resource counts resources without remembering them all.
+		if key := f.ResourceARN + "\x00" + f.ResourceID + "\x00" + f.ResourceName; key != lastResource {
+			resources++
+			lastResource = key
+		}
+		if opts.OnlyRisks && !f.Risk {
+			return
+		}
+		findings++
+		events <- event{finding: findingRow(t, f, opts.Now())}
+	}
+
+	cfg := t.Account.Config.Copy()
+	cfg.Region = t.Region
+	if t.Analyser.Global {
+		cfg.Region = t.Analyser.GlobalRegion
+	}
+	target := analysers.Target{AccountID: t.Account.ID, Partition: t.Account.Partition, Region: t.Region}
+	err := safeRun(tctx, t.Analyser, cfg, target, emit)
+
+	result, code, msg := output.ResultSuccess, "", ""
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		result, code, msg = output.ResultCancelled, CodeCancelled, "scan interrupted while this task ran"
+	case errors.Is(err, context.DeadlineExceeded) && tctx.Err() != nil:
+		result, code, msg = output.ResultFailure, CodeTimeout, fmt.Sprintf("task timed out after %s: %s", opts.TaskTimeout, oneLine(err))
+	case serviceNotInRegion(err):
+		result, code, msg = output.ResultSkipped, CodeNoService, fmt.Sprintf("%s is not offered in %s: %s", t.Analyser.Name, t.Region, oneLine(err))
+	default:
+		result, code, msg = output.ResultFailure, ErrorCode(err), oneLine(err)
+	}
+	var panicErr *panicError
+	if errors.As(err, &panicErr) {
+		log.Error().Str("stack", string(panicErr.stack)).Msg("analyser panicked")
+	}
+	end := opts.Now()
+	row := reportRow(t, start, end, result, code, msg, stats, resources, findings)
+	ev := log.Debug()
+	if result == output.ResultFailure {
+		ev = log.Warn().Str("code", code).Str("error", msg)
+	}
+	ev.Str("result", result).Int64("findings", findings).Int64("api_calls", row.APICalls).Int64("retries", row.Retries).
+		Dur("took", end.Sub(start)).Msg("task done")
+	events <- event{task: row}
+}
+
+// panicError is a panic inside an analyser, turned into the task's error.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (p *panicError) Error() string { return fmt.Sprintf("analyser panicked: %v", p.value) }
+
+func safeRun(ctx context.Context, a analysers.Analyser, cfg aws.Config, t analysers.Target, emit analysers.Emit) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicError{value: v, stack: debug.Stack()}
+		}
+	}()
+	return a.Run(ctx, cfg, t, emit)
+}
+
+func findingRow(t Task, f analysers.Finding, now time.Time) *output.FindingRow {
+	return &output.FindingRow{
+		Service: t.Analyser.Name, Region: t.Region,
+		AccountID: t.Account.ID, AccountName: t.Account.Name,
+		PayerAccountID: t.Account.PayerID, PayerAccountName: t.Account.PayerName,
+		ResourceARN: f.ResourceARN, ResourceName: f.ResourceName, ResourceID: f.ResourceID,
+		Risk: output.PyBool(f.Risk), Engine: f.Engine, Message: f.Message,
+		Timestamp: output.Timestamp(now), CheckID: f.CheckID, Severity: string(f.Severity),
+	}
+}
+
+func reportRow(t Task, start, end time.Time, result, code, msg string, stats *callStats, resources, findings int64) *output.ReportRow {
+	r := &output.ReportRow{
+		AccountID: t.Account.ID, Region: t.Region, Service: t.Analyser.Name,
+		Result: result, ErrorMessage: msg, ErrorCode: code,
+		StartTime: output.Timestamp(start), EndTime: output.Timestamp(end), Runtime: output.Seconds(end.Sub(start)),
+		Resources: resources, Findings: findings,
+	}
+	if stats != nil {
+		r.APICalls = stats.calls.Load()
+		r.Retries = stats.attempts.Load() - r.APICalls
+		if r.Retries < 0 {
+			r.Retries = 0
+		}
+	}
+	return r
+}
+
+// OverallRow is the run report's last row.
+func OverallRow(accountID string, s Summary) output.ReportRow {
+	result, msg := output.ResultSuccess, ""
+	switch {
+	case s.Cancel > 0:
+		result, msg = output.ResultCancelled, fmt.Sprintf("%d of %d tasks cancelled", s.Cancel, s.Tasks)
+	case s.Failed > 0:
+		result, msg = output.ResultFailure, fmt.Sprintf("%d of %d tasks failed", s.Failed, s.Tasks)
+	}
+	return output.ReportRow{
+		AccountID: accountID, Region: "Overall", Service: "Overall", Result: result, ErrorMessage: msg,
+		StartTime: output.Timestamp(s.Start), EndTime: output.Timestamp(s.End), Runtime: output.Seconds(s.End.Sub(s.Start)),
+		APICalls: s.APICalls, Retries: s.Retries, Resources: s.Resources, Findings: s.Findings,
+	}
+}
