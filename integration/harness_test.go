@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -115,3 +116,5 @@ func accountOf(t *testing.T, ctx context.Context, cfg aws.Config) string {
 	}
 	return aws.ToString(out.Account)
 }
+
+func dateUTC() string { return time.Now().UTC().Format("2006_01_02") }

@@ -1,0 +1,197 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/faultline/faultline/internal/motoserver"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds cmd/faultline once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		_, file, _, _ := runtime.Caller(0)
+		root := filepath.Join(filepath.Dir(file), "..")
+		dir, err := os.MkdirTemp("", "faultline-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "faultline")
+		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/faultline")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = err
+			binPath = string(out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build: %v\n%s", buildErr, binPath)
+	}
+	return binPath
+}
+
+// scanResult is one run of the binary.
+type scanResult struct {
+	code         int
+	stderr       string
+	findings     [][]string // with header
+	report       [][]string // with header
+	findingsPath string
+	reportPath   string
+}
+
+// runBinary runs faultline with keys against moto in dir, and reads the
+// files it names in its summary.
+func runBinary(t *testing.T, keys motoserver.Keys, extraEnv []string, args ...string) scanResult {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	cmd.Env = append(cleanEnv(), moto.Env(keys)...)
+	cmd.Env = append(cmd.Env, extraEnv...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	res := scanResult{stderr: stderr.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		res.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(res.stderr, "\n") {
+		if p, ok := strings.CutPrefix(line, "faultline: findings   "); ok {
+			res.findingsPath = p
+			res.findings = readCSV(t, p)
+		}
+		if p, ok := strings.CutPrefix(line, "faultline: run report "); ok {
+			res.reportPath = p
+			res.report = readCSV(t, p)
+		}
+	}
+	return res
+}
+
+// cleanEnv is the test process's environment without AWS settings.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "AWS_CA_BUNDLE=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatalf("%s is not valid CSV: %v", path, err)
+	}
+	return records
+}
+
+// findingRows turns CSV records into rows, checking the columns the row
+// type leaves out: account, payer and timestamp.
+func findingRows(t *testing.T, records [][]string, account string) []row {
+	t.Helper()
+	want := "service,region,account_id,account_name,payer_account_id,payer_account_name,resource_arn,resource_name,resource_id,potential_single_az_risk,engine,message,timestamp,check_id,severity"
+	if len(records) == 0 || strings.Join(records[0], ",") != want {
+		t.Fatalf("findings header: %v", records)
+	}
+	var rows []row
+	for _, r := range records[1:] {
+		if r[2] != account {
+			t.Errorf("account_id %q, want %s", r[2], account)
+		}
+		if len(r[12]) != len("2026_11_23_04_41_05_+0000") || !strings.HasSuffix(r[12], "_+0000") {
+			t.Errorf("timestamp %q", r[12])
+		}
+		rows = append(rows, row{r[0], r[1], r[6], r[7], r[8], r[9], r[10], r[11], r[13], r[14]})
+	}
+	return rows
+}
+
+// reportRows indexes run-report rows by region/service.
+func reportRows(t *testing.T, records [][]string) map[string][]string {
+	t.Helper()
+	want := "account_id,region,service,result,error_message,start_time,end_time,runtime_in_seconds,error_code,api_calls,retries,resources,findings"
+	if len(records) == 0 || strings.Join(records[0], ",") != want {
+		t.Fatalf("report header: %v", records)
+	}
+	out := map[string][]string{}
+	for _, r := range records[1:] {
+		out[r[1]+"/"+r[2]] = r
+	}
+	return out
+}
+
+// estate is what the end-to-end test seeds: service key -> seeder.
+var estate = []struct {
+	service string
+	seed    seeder
+}{
+	{"lambda", seedLambda},
+}
+
+// The real binary on a seeded account produces exactly the seeders' rows, a
+// run-report row per task, and exit 0.
+func TestBinaryScanEstate(t *testing.T) {
+	ctx := context.Background()
+	const account, region = "200000000001", "eu-west-1"
+	keys, err := moto.AccountKeys(ctx, account, "scanner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := moto.Config(ctx, account, region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []row
+	var services []string
+	for _, e := range estate {
+		want = append(want, e.seed(t, ctx, cfg)...)
+		services = append(services, e.service)
+	}
+	dir := t.TempDir()
+	args := append([]string{"scan", "-o", dir, "-r", region, "--log-format", "json", "-s"}, services...)
+	res := runBinary(t, keys, nil, args...)
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	compareRows(t, findingRows(t, res.findings, account), want)
+	report := reportRows(t, res.report)
+	if len(report) != len(services)+1 {
+		t.Errorf("report has %d rows, want %d", len(report), len(services)+1)
+	}
+	for _, s := range services {
+		r := report[region+"/"+s]
+		if r == nil || r[0] != account || r[3] != "Success" || r[8] != "" {
+			t.Errorf("report row for %s: %v", s, r)
+		}
+	}
+	if o := report["Overall/Overall"]; o == nil || o[3] != "Success" {
+		t.Errorf("overall row: %v", o)
+	}
+	if filepath.Base(res.findingsPath) != "Resiliency_Findings_"+dateUTC()+".csv" {
+		t.Errorf("findings file %s", res.findingsPath)
+	}
+}
