@@ -245,14 +245,21 @@ func safeRun(ctx context.Context, a analysers.Analyser, cfg aws.Config, t analys
 	return a.Run(ctx, cfg, t, emit)
 }
 
+// findingRow makes the CSV row. A row that is not a risk gets severity
+// INFO: the check's severity describes the risk, and a dashboard counting
+// HIGH rows must not count the resources that passed.
 func findingRow(t Task, f analysers.Finding, now time.Time) *output.FindingRow {
+	severity := f.Severity
+	if !f.Risk {
+		severity = analysers.SeverityInfo
+	}
 	return &output.FindingRow{
 		Service: t.Analyser.Name, Region: t.Region,
 		AccountID: t.Account.ID, AccountName: t.Account.Name,
 		PayerAccountID: t.Account.PayerID, PayerAccountName: t.Account.PayerName,
 		ResourceARN: f.ResourceARN, ResourceName: f.ResourceName, ResourceID: f.ResourceID,
 		Risk: output.PyBool(f.Risk), Engine: f.Engine, Message: f.Message,
-		Timestamp: output.Timestamp(now), CheckID: f.CheckID, Severity: string(f.Severity),
+		Timestamp: output.Timestamp(now), CheckID: f.CheckID, Severity: string(severity),
 	}
 }
 

@@ -242,6 +242,18 @@ func TestRunOnlyRisksCountsResourcesButWritesRisks(t *testing.T) {
 	}
 }
 
+// A healthy row is written with severity INFO whatever the check's
+// severity; a risky row keeps it.
+func TestFindingRowSeverity(t *testing.T) {
+	task := Task{Account: testAccount(), Region: "eu-west-1", Analyser: analysers.Analyser{Name: "rds"}}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	risky := findingRow(task, analysers.Finding{CheckID: "RDS-1", Severity: analysers.SeverityHigh, Risk: true}, now)
+	healthy := findingRow(task, analysers.Finding{CheckID: "RDS-1", Severity: analysers.SeverityHigh, Risk: false}, now)
+	if risky.Severity != "HIGH" || healthy.Severity != "INFO" || risky.Timestamp != "2026_01_02_03_04_05_+0000" {
+		t.Errorf("risky %q healthy %q at %q", risky.Severity, healthy.Severity, risky.Timestamp)
+	}
+}
+
 func TestOverallRow(t *testing.T) {
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	sum := Summary{Start: start, End: start.Add(2500 * time.Millisecond), Tasks: 4, Succeeded: 3, Failed: 1, Findings: 7, APICalls: 9, Retries: 2, Resources: 6}

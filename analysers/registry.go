@@ -4,7 +4,19 @@ package analysers
 // services are listed to users. Adding a service means adding its file and
 // one line here.
 var All = []Analyser{
+	VPCE,
+	DocDB,
+	StorageGateway,
+	EFS,
+	OpenSearch,
+	FSx,
 	Lambda,
+	ElastiCache,
+	DAX,
+	GlobalAccelerator,
+	RDS,
+	MemoryDB,
+	Redshift,
 }
 
 // ByName returns the analyser with that service key.

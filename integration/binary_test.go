@@ -144,12 +144,38 @@ func reportRows(t *testing.T, records [][]string) map[string][]string {
 	return out
 }
 
-// estate is what the end-to-end test seeds: service key -> seeder.
+// asWritten applies the CSV's severity rule to an analyser-level row: a
+// row that is not a risk is written with severity INFO.
+func asWritten(rows []row) []row {
+	out := make([]row, len(rows))
+	for i, r := range rows {
+		if r.Risk == "False" {
+			r.Severity = "INFO"
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// estate is what the end-to-end test seeds: service key -> seeder (nil:
+// scanned, but nothing seeded). docdb is scanned over the rds seed's Aurora
+// and Neptune clusters and must report none of them; its own seeder is
+// proven by TestMotoDocDB alone, because the clusters it creates are rds
+// findings here.
 var estate = []struct {
 	service string
 	seed    seeder
 }{
+	{"vpce", seedVPCE},
+	{"docdb", nil},
+	{"efs", seedEFS},
+	{"opensearch", seedOpenSearch},
+	{"fsx", seedFSx},
 	{"lambda", seedLambda},
+	{"dax", seedDAX},
+	{"rds", seedRDS},
+	{"memorydb", seedMemoryDB},
+	{"redshift", seedRedshift},
 }
 
 // The real binary on a seeded account produces exactly the seeders' rows, a
@@ -168,7 +194,9 @@ func TestBinaryScanEstate(t *testing.T) {
 	var want []row
 	var services []string
 	for _, e := range estate {
-		want = append(want, e.seed(t, ctx, cfg)...)
+		if e.seed != nil {
+			want = append(want, e.seed(t, ctx, cfg)...)
+		}
 		services = append(services, e.service)
 	}
 	dir := t.TempDir()
@@ -177,7 +205,7 @@ func TestBinaryScanEstate(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d\n%s", res.code, res.stderr)
 	}
-	compareRows(t, findingRows(t, res.findings, account), want)
+	compareRows(t, findingRows(t, res.findings, account), asWritten(want))
 	report := reportRows(t, res.report)
 	if len(report) != len(services)+1 {
 		t.Errorf("report has %d rows, want %d", len(report), len(services)+1)

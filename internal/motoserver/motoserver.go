@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -98,15 +100,22 @@ func (s *Server) Reset() error {
 }
 
 // Config returns an SDK config that talks to the emulator as account
-// (through the x-moto-account-id header) in region, with dummy keys and no
-// retries, for seeding.
+// (through the x-moto-account-id header) in region, with dummy keys, for
+// seeding. It retries a little, quickly: moto sometimes resets a connection
+// under load, and answers HTTP 500 for what it does not implement.
 func (s *Server) Config(ctx context.Context, account, region string) (aws.Config, error) {
 	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithRegion(region),
 		config.WithBaseEndpoint(s.URL),
 		config.WithHTTPClient(awshttp.NewBuildableClient()),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("testing", "testing", "")),
-		config.WithRetryMaxAttempts(1),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = 3
+				o.MaxBackoff = 50 * time.Millisecond
+				o.RateLimiter = ratelimit.None
+			})
+		}),
 	)
 	if err != nil {
 		return cfg, err

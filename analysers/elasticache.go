@@ -1,0 +1,361 @@
+package analysers
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/elasticache"
+	elasticachetypes "github.com/aws/aws-sdk-go-v2/service/elasticache/types"
+)
+
+// elasticacheAPI holds exactly the calls the elasticache analyser makes.
+type elasticacheAPI interface {
+	elasticache.DescribeCacheClustersAPIClient
+	elasticache.DescribeReplicationGroupsAPIClient
+	elasticache.DescribeServerlessCachesAPIClient
+}
+
+var (
+	elasticacheMemcachedOneAZ = Check{ID: "ELASTICACHE-1", Severity: SeverityHigh,
+		Description: "Memcached cluster whose nodes are all in one Availability Zone, or whose node Availability Zones are not reported: memcached does not replicate data between nodes",
+		Remediation: "Spread the nodes over several Availability Zones (AZMode cross-az) and make the application tolerate cache misses, or move the data to a Valkey or Redis OSS replication group with Multi-AZ."}
+	elasticacheMemcachedSpread = Check{ID: "ELASTICACHE-2", Severity: SeverityMedium,
+		Description: "Memcached cluster spread over several Availability Zones: memcached does not replicate data between nodes, so the data of a failed Availability Zone is lost",
+		Remediation: "Make the application tolerate the loss of part of the cache, or move the data to a Valkey or Redis OSS replication group with Multi-AZ."}
+	elasticacheStandalone = Check{ID: "ELASTICACHE-3", Severity: SeverityHigh,
+		Description: "Valkey or Redis OSS cache cluster outside any replication group: a single node with no replica",
+		Remediation: "Create a replication group with at least one replica in another Availability Zone and automatic failover with Multi-AZ enabled."}
+	elasticacheFailoverOff = Check{ID: "ELASTICACHE-4", Severity: SeverityHigh,
+		Description: "Replication group with automatic failover disabled (or being disabled)",
+		Remediation: "Enable automatic failover and Multi-AZ on the replication group (it needs at least one replica in each node group)."}
+	elasticacheNoReplica = Check{ID: "ELASTICACHE-5", Severity: SeverityHigh,
+		Description: "Replication group with a node group (shard) that has no replica",
+		Remediation: "Add at least one replica in another Availability Zone to every node group."}
+	elasticacheShardOneAZ = Check{ID: "ELASTICACHE-6", Severity: SeverityHigh,
+		Description: "Replication group with a node group (shard) whose nodes are all in one Availability Zone, even when Multi-AZ is enabled",
+		Remediation: "Move or add replicas so that every node group has nodes in at least two Availability Zones."}
+	elasticacheGroupHealthy = Check{ID: "ELASTICACHE-7", Severity: SeverityInfo,
+		Description: "Replication group with automatic failover enabled and every node group in at least two Availability Zones",
+		Remediation: "None needed for Availability Zone resilience."}
+	elasticacheServerless = Check{ID: "ELASTICACHE-8", Severity: SeverityInfo,
+		Description: "Serverless cache: ElastiCache replicates it across several Availability Zones by design",
+		Remediation: "None needed for Availability Zone resilience."}
+)
+
+var ElastiCache = Analyser{
+	Name: "elasticache",
+	Actions: []string{"elasticache:DescribeCacheClusters", "elasticache:DescribeReplicationGroups",
+		"elasticache:DescribeServerlessCaches"},
+	Checks: []Check{elasticacheMemcachedOneAZ, elasticacheMemcachedSpread, elasticacheStandalone, elasticacheFailoverOff,
+		elasticacheNoReplica, elasticacheShardOneAZ, elasticacheGroupHealthy, elasticacheServerless},
+	ClientAPIs: []reflect.Type{apiOf[elasticacheAPI]()},
+	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
+		return analyseElastiCache(ctx, elasticache.NewFromConfig(cfg), t, emit)
+	},
+}
+
+// elasticacheIgnored reports whether a cluster, replication group or
+// serverless cache is being deleted or is deleted: such resources are not
+// judged ("deleting", "deleted", in any case).
+func elasticacheIgnored(status *string) bool {
+	s := strings.ToLower(aws.ToString(status))
+	return s == "deleting" || s == "deleted"
+}
+
+// analyseElastiCache emits the standalone cache clusters first, then the
+// replication groups, then the serverless caches, so that a failure of a
+// later call (DescribeServerlessCaches is the newest and least available
+// operation) keeps every row already judged.
+func analyseElastiCache(ctx context.Context, api elasticacheAPI, t Target, emit Emit) error {
+	clusters := elasticache.NewDescribeCacheClustersPaginator(api, &elasticache.DescribeCacheClustersInput{
+		ShowCacheClustersNotInReplicationGroups: aws.Bool(true),
+		ShowCacheNodeInfo:                       aws.Bool(true),
+	})
+	for clusters.HasMorePages() {
+		page, err := clusters.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range page.CacheClusters {
+			// Members of a replication group are judged with their group.
+			if elasticacheIgnored(c.CacheClusterStatus) || aws.ToString(c.ReplicationGroupId) != "" {
+				continue
+			}
+			emit(judgeElastiCacheCluster(c, t))
+		}
+	}
+
+	engines := &elasticacheEngines{api: api}
+	groups := elasticache.NewDescribeReplicationGroupsPaginator(api, &elasticache.DescribeReplicationGroupsInput{})
+	for groups.HasMorePages() {
+		page, err := groups.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, rg := range page.ReplicationGroups {
+			if elasticacheIgnored(rg.Status) {
+				continue
+			}
+			engine, err := engines.of(ctx, rg)
+			if err != nil {
+				return err
+			}
+			emit(judgeElastiCacheReplicationGroup(rg, engine, t))
+		}
+	}
+
+	serverless := elasticache.NewDescribeServerlessCachesPaginator(api, &elasticache.DescribeServerlessCachesInput{})
+	for serverless.HasMorePages() {
+		page, err := serverless.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, sc := range page.ServerlessCaches {
+			if elasticacheIgnored(sc.Status) {
+				continue
+			}
+			emit(judgeElastiCacheServerless(sc, t))
+		}
+	}
+	return nil
+}
+
+// elasticacheEngines finds a replication group's engine: the group's own
+// Engine field, or else the engine of its member clusters. The member
+// clusters are not in the standalone listing, so the first group without an
+// Engine makes one listing of every cluster, kept for the rest of the task.
+type elasticacheEngines struct {
+	api       elasticache.DescribeCacheClustersAPIClient
+	byCluster map[string]string
+}
+
+func (e *elasticacheEngines) of(ctx context.Context, rg elasticachetypes.ReplicationGroup) (string, error) {
+	if engine := aws.ToString(rg.Engine); engine != "" {
+		return engine, nil
+	}
+	if e.byCluster == nil {
+		known := map[string]string{}
+		p := elasticache.NewDescribeCacheClustersPaginator(e.api, &elasticache.DescribeCacheClustersInput{})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return "", err
+			}
+			for _, c := range page.CacheClusters {
+				known[aws.ToString(c.CacheClusterId)] = aws.ToString(c.Engine)
+			}
+		}
+		e.byCluster = known
+	}
+	ids := append([]string{}, rg.MemberClusters...)
+	for _, ng := range rg.NodeGroups {
+		for _, m := range ng.NodeGroupMembers {
+			ids = append(ids, aws.ToString(m.CacheClusterId))
+		}
+	}
+	for _, id := range ids {
+		if engine := e.byCluster[id]; engine != "" {
+			return engine, nil
+		}
+	}
+	return "", nil
+}
+
+// elasticacheSubject is "ElastiCache redis cache cluster c1", or without the
+// engine when none is reported.
+func elasticacheSubject(engine, kind, name string) string {
+	if engine == "" {
+		return "ElastiCache " + kind + " " + name
+	}
+	return "ElastiCache " + engine + " " + kind + " " + name
+}
+
+// judgeElastiCacheCluster judges a cache cluster that is not in a
+// replication group. Memcached never replicates between its nodes, so it is
+// always a risk; a Valkey or Redis OSS cluster outside a replication group is
+// a single node with no replica.
+func judgeElastiCacheCluster(c elasticachetypes.CacheCluster, t Target) Finding {
+	id := aws.ToString(c.CacheClusterId)
+	engine := aws.ToString(c.Engine)
+	var nodeAZs []string
+	for _, n := range c.CacheNodes {
+		nodeAZs = append(nodeAZs, aws.ToString(n.CustomerAvailabilityZone))
+	}
+	// PreferredAvailabilityZone is "Multiple" for a cross-AZ cluster.
+	if pref := aws.ToString(c.PreferredAvailabilityZone); pref != "" && !strings.EqualFold(pref, "Multiple") {
+		nodeAZs = append(nodeAZs, pref)
+	}
+	azs := distinct(nodeAZs...)
+	nodes := int(aws.ToInt32(c.NumCacheNodes))
+	if nodes == 0 {
+		nodes = len(c.CacheNodes)
+	}
+	subject := elasticacheSubject(engine, "cluster", id)
+	var f Finding
+	switch {
+	case strings.EqualFold(engine, "memcached") && len(azs) >= 2:
+		f = finding(elasticacheMemcachedSpread, true, fmt.Sprintf(
+			"%s has %s in %d Availability Zones (%s), but memcached does not replicate data between nodes, so the data on the nodes of a failed Availability Zone is lost.",
+			subject, plural(nodes, "node"), len(azs), list(azs)))
+	case strings.EqualFold(engine, "memcached") && len(azs) == 1:
+		f = finding(elasticacheMemcachedOneAZ, true, fmt.Sprintf(
+			"%s has %s, all in one Availability Zone (%s), and memcached does not replicate data between nodes, so an Availability Zone failure takes the whole cache down.",
+			subject, plural(nodes, "node"), list(azs)))
+	case strings.EqualFold(engine, "memcached"):
+		f = finding(elasticacheMemcachedOneAZ, true, fmt.Sprintf(
+			"%s has %s whose Availability Zones are not reported, and memcached does not replicate data between nodes, so the data on the nodes of a failed Availability Zone is lost.",
+			subject, plural(nodes, "node")))
+	case len(azs) == 0:
+		f = finding(elasticacheStandalone, true, fmt.Sprintf(
+			"%s is not in a replication group: it is a single node with no replica (its Availability Zone is not reported), so an Availability Zone failure takes it down.",
+			elasticacheSubject(engine, "cache cluster", id)))
+	default:
+		f = finding(elasticacheStandalone, true, fmt.Sprintf(
+			"%s is not in a replication group: it is a single node in %s with no replica, so an Availability Zone failure takes it down.",
+			elasticacheSubject(engine, "cache cluster", id), list(azs)))
+	}
+	f.ResourceARN = aws.ToString(c.ARN)
+	if f.ResourceARN == "" {
+		f.ResourceARN = t.ARN("elasticache", t.Region, "cluster:"+id)
+	}
+	f.ResourceName = id
+	f.ResourceID = id
+	f.Engine = engine
+	return f
+}
+
+// elasticacheClusterMode reports whether a replication group runs in cluster
+// mode (several shards possible), from ClusterEnabled or ClusterMode.
+func elasticacheClusterMode(rg elasticachetypes.ReplicationGroup) bool {
+	return aws.ToBool(rg.ClusterEnabled) || rg.ClusterMode == elasticachetypes.ClusterModeEnabled
+}
+
+// judgeElastiCacheReplicationGroup judges a replication group by its
+// failover setting and by the real Availability Zones of the members of each
+// node group (MultiAZ alone proves nothing about placement). The row takes
+// the check of the first problem found (failover, then missing replicas, then
+// one-AZ node groups); its message names every problem.
+func judgeElastiCacheReplicationGroup(rg elasticachetypes.ReplicationGroup, engine string, t Target) Finding {
+	id := aws.ToString(rg.ReplicationGroupId)
+	clusterMode := elasticacheClusterMode(rg)
+	subject := elasticacheSubject(engine, "replication group", id)
+	if clusterMode {
+		subject += " (cluster mode enabled, " + plural(len(rg.NodeGroups), "shard") + ")"
+	} else {
+		subject += " (cluster mode disabled)"
+	}
+
+	var problems []string
+	var checks []Check
+	switch rg.AutomaticFailover {
+	case elasticachetypes.AutomaticFailoverStatusDisabled:
+		problems = append(problems, "automatic failover is disabled, so no replica takes over automatically if the primary's Availability Zone fails")
+		checks = append(checks, elasticacheFailoverOff)
+	case elasticachetypes.AutomaticFailoverStatusDisabling:
+		problems = append(problems, "automatic failover is being disabled, so no replica takes over automatically if the primary's Availability Zone fails")
+		checks = append(checks, elasticacheFailoverOff)
+	case "":
+		problems = append(problems, "automatic failover is not reported")
+		checks = append(checks, elasticacheFailoverOff)
+	}
+
+	var allAZs []string
+	var noReplica, oneAZ []string
+	for _, ng := range rg.NodeGroups {
+		who := "the group"
+		if clusterMode {
+			who = "shard " + aws.ToString(ng.NodeGroupId)
+		}
+		var memberAZs []string
+		unknown := 0
+		for _, m := range ng.NodeGroupMembers {
+			az := aws.ToString(m.PreferredAvailabilityZone)
+			if az == "" {
+				unknown++
+			}
+			memberAZs = append(memberAZs, az)
+		}
+		azs := distinct(memberAZs...)
+		allAZs = append(allAZs, azs...)
+		n := len(ng.NodeGroupMembers)
+		switch {
+		case n == 0:
+			noReplica = append(noReplica, who+" lists no nodes")
+		case n == 1 && len(azs) == 1:
+			noReplica = append(noReplica, fmt.Sprintf("%s has no replica (1 node in %s)", who, azs[0]))
+		case n == 1:
+			noReplica = append(noReplica, who+" has no replica (1 node, Availability Zone not reported)")
+		case len(azs) >= 2:
+			// Spread over at least two Availability Zones.
+		case len(azs) == 0:
+			oneAZ = append(oneAZ, fmt.Sprintf("%s reports no Availability Zone for its %s", who, plural(n, "node")))
+		case unknown > 0:
+			oneAZ = append(oneAZ, fmt.Sprintf("%s has %s in one reported Availability Zone (%s) and %s whose Availability Zone is not reported",
+				who, plural(n-unknown, "node"), azs[0], plural(unknown, "node")))
+		default:
+			oneAZ = append(oneAZ, fmt.Sprintf("%s has all %s in one Availability Zone (%s)", who, plural(n, "node"), azs[0]))
+		}
+	}
+	if len(rg.NodeGroups) == 0 {
+		oneAZ = append(oneAZ, "it reports no node groups, so its placement cannot be checked")
+	}
+	if len(noReplica) > 0 {
+		problems = append(problems, noReplica...)
+		checks = append(checks, elasticacheNoReplica)
+	}
+	if len(oneAZ) > 0 {
+		if rg.MultiAZ == elasticachetypes.MultiAZStatusEnabled && len(rg.NodeGroups) > 0 {
+			oneAZ[len(oneAZ)-1] += ", even though Multi-AZ is enabled"
+		}
+		problems = append(problems, oneAZ...)
+		checks = append(checks, elasticacheShardOneAZ)
+	}
+
+	var f Finding
+	azs := distinct(allAZs...)
+	switch {
+	case len(problems) > 0:
+		f = finding(checks[0], true, fmt.Sprintf("%s is at risk: %s.", subject, strings.Join(problems, "; ")))
+	case clusterMode:
+		f = finding(elasticacheGroupHealthy, false, fmt.Sprintf(
+			"%s has automatic failover enabled and every shard has nodes in at least 2 Availability Zones (%s).",
+			subject, list(azs)))
+	default:
+		nodes := 0
+		for _, ng := range rg.NodeGroups {
+			nodes += len(ng.NodeGroupMembers)
+		}
+		f = finding(elasticacheGroupHealthy, false, fmt.Sprintf(
+			"%s has automatic failover enabled and its %s spread over %d Availability Zones (%s).",
+			subject, plural(nodes, "node"), len(azs), list(azs)))
+	}
+	f.ResourceARN = aws.ToString(rg.ARN)
+	if f.ResourceARN == "" {
+		f.ResourceARN = t.ARN("elasticache", t.Region, "replicationgroup:"+id)
+	}
+	f.ResourceName = id
+	f.ResourceID = id
+	f.Engine = engine
+	return f
+}
+
+// judgeElastiCacheServerless: a serverless cache is replicated across
+// several Availability Zones by design.
+func judgeElastiCacheServerless(sc elasticachetypes.ServerlessCache, t Target) Finding {
+	name := aws.ToString(sc.ServerlessCacheName)
+	engine := aws.ToString(sc.Engine)
+	f := finding(elasticacheServerless, false, fmt.Sprintf(
+		"%s is replicated across several Availability Zones by ElastiCache by design.",
+		elasticacheSubject(engine, "serverless cache", name)))
+	f.ResourceARN = aws.ToString(sc.ARN)
+	if f.ResourceARN == "" {
+		f.ResourceARN = t.ARN("elasticache", t.Region, "serverlesscache:"+name)
+	}
+	f.ResourceName = name
+	f.ResourceID = name
+	f.Engine = engine
+	return f
+}

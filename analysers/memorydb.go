@@ -1,0 +1,127 @@
+package analysers
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/memorydb"
+	memorydbtypes "github.com/aws/aws-sdk-go-v2/service/memorydb/types"
+)
+
+// memorydbAPI holds exactly the calls the memorydb analyser makes.
+type memorydbAPI interface {
+	memorydb.DescribeClustersAPIClient
+}
+
+var (
+	memorydbNoReplica = Check{ID: "MEMORYDB-1", Severity: SeverityHigh,
+		Description: "Cluster with a shard that has a single node and no replica",
+		Remediation: "Add at least one replica per shard (UpdateCluster ReplicaConfiguration) so that every shard has nodes in two Availability Zones."}
+	memorydbShardOneAZ = Check{ID: "MEMORYDB-2", Severity: SeverityHigh,
+		Description: "Cluster with a shard whose nodes are all in one Availability Zone",
+		Remediation: "Give the cluster's subnet group subnets in several Availability Zones and replace the shard's replicas so that they land in another Availability Zone."}
+	memorydbHealthy = Check{ID: "MEMORYDB-3", Severity: SeverityInfo,
+		Description: "Cluster whose every shard has nodes in at least two Availability Zones",
+		Remediation: "None needed for Availability Zone resilience."}
+)
+
+var MemoryDB = Analyser{
+	Name:       "memorydb",
+	Actions:    []string{"memorydb:DescribeClusters"},
+	Checks:     []Check{memorydbNoReplica, memorydbShardOneAZ, memorydbHealthy},
+	ClientAPIs: []reflect.Type{apiOf[memorydbAPI]()},
+	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
+		return analyseMemoryDB(ctx, memorydb.NewFromConfig(cfg), t, emit)
+	},
+}
+
+func analyseMemoryDB(ctx context.Context, api memorydbAPI, t Target, emit Emit) error {
+	p := memorydb.NewDescribeClustersPaginator(api, &memorydb.DescribeClustersInput{ShowShardDetails: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range page.Clusters {
+			// Clusters being deleted ("deleting", "deleted") are not judged.
+			if s := strings.ToLower(aws.ToString(c.Status)); s == "deleting" || s == "deleted" {
+				continue
+			}
+			emit(judgeMemoryDBCluster(c, t))
+		}
+	}
+	return nil
+}
+
+// judgeMemoryDBCluster judges a cluster by the real Availability Zones of
+// each shard's nodes. The row takes the check of the first kind of problem
+// found (a shard without replica, then a shard in one Availability Zone); its
+// message names every problem shard.
+func judgeMemoryDBCluster(c memorydbtypes.Cluster, t Target) Finding {
+	name := aws.ToString(c.Name)
+	engine := aws.ToString(c.Engine)
+	subject := "MemoryDB cluster " + name
+	if engine != "" {
+		subject = "MemoryDB " + engine + " cluster " + name
+	}
+	subject += " (" + plural(len(c.Shards), "shard") + ")"
+
+	var noReplica, oneAZ, allAZs []string
+	for _, sh := range c.Shards {
+		who := "shard " + aws.ToString(sh.Name)
+		var nodeAZs []string
+		unknown := 0
+		for _, n := range sh.Nodes {
+			az := aws.ToString(n.AvailabilityZone)
+			if az == "" {
+				unknown++
+			}
+			nodeAZs = append(nodeAZs, az)
+		}
+		azs := distinct(nodeAZs...)
+		allAZs = append(allAZs, azs...)
+		n := len(sh.Nodes)
+		switch {
+		case n == 0:
+			noReplica = append(noReplica, who+" lists no nodes")
+		case n == 1 && len(azs) == 1:
+			noReplica = append(noReplica, fmt.Sprintf("%s has no replica (1 node in %s)", who, azs[0]))
+		case n == 1:
+			noReplica = append(noReplica, who+" has no replica (1 node, Availability Zone not reported)")
+		case len(azs) >= 2:
+			// Spread over at least two Availability Zones.
+		case len(azs) == 0:
+			oneAZ = append(oneAZ, fmt.Sprintf("%s reports no Availability Zone for its %s", who, plural(n, "node")))
+		case unknown > 0:
+			oneAZ = append(oneAZ, fmt.Sprintf("%s has %s in one reported Availability Zone (%s) and %s whose Availability Zone is not reported",
+				who, plural(n-unknown, "node"), azs[0], plural(unknown, "node")))
+		default:
+			oneAZ = append(oneAZ, fmt.Sprintf("%s has all %s in one Availability Zone (%s)", who, plural(n, "node"), azs[0]))
+		}
+	}
+	if len(c.Shards) == 0 {
+		oneAZ = append(oneAZ, "it reports no shard details, so its node placement cannot be checked")
+	}
+
+	var f Finding
+	problems := append(append([]string{}, noReplica...), oneAZ...)
+	switch {
+	case len(noReplica) > 0:
+		f = finding(memorydbNoReplica, true, fmt.Sprintf("%s is at risk: %s.", subject, strings.Join(problems, "; ")))
+	case len(oneAZ) > 0:
+		f = finding(memorydbShardOneAZ, true, fmt.Sprintf("%s is at risk: %s.", subject, strings.Join(problems, "; ")))
+	default:
+		f = finding(memorydbHealthy, false, fmt.Sprintf(
+			"%s has nodes in at least 2 Availability Zones in every shard (%s).", subject, list(distinct(allAZs...))))
+	}
+	f.ResourceARN = aws.ToString(c.ARN)
+	if f.ResourceARN == "" {
+		f.ResourceARN = t.ARN("memorydb", t.Region, "cluster/"+name)
+	}
+	f.ResourceName = name
+	f.Engine = engine
+	return f
+}

@@ -1,0 +1,243 @@
+package analysers
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/opensearch"
+	opensearchtypes "github.com/aws/aws-sdk-go-v2/service/opensearch/types"
+)
+
+var opensearchTestTarget = Target{AccountID: "111111111111", Partition: "aws-cn", Region: "cn-northwest-1"}
+
+var opensearchTestSubnetAZs = map[string]string{
+	"subnet-a": "cn-northwest-1a", "subnet-b": "cn-northwest-1b", "subnet-c": "cn-northwest-1c", "subnet-a2": "cn-northwest-1a",
+}
+
+// opensearchDomain builds a public domain with n data nodes; zones > 0
+// enables zone awareness over that many AZs.
+func opensearchDomain(name string, n, zones int32) opensearchtypes.DomainStatus {
+	cc := &opensearchtypes.ClusterConfig{InstanceCount: aws.Int32(n), ZoneAwarenessEnabled: aws.Bool(zones > 0)}
+	if zones > 0 {
+		cc.ZoneAwarenessConfig = &opensearchtypes.ZoneAwarenessConfig{AvailabilityZoneCount: aws.Int32(zones)}
+	}
+	return opensearchtypes.DomainStatus{
+		DomainName:    aws.String(name),
+		DomainId:      aws.String("111111111111/" + name),
+		ARN:           aws.String("arn:aws-cn:es:cn-northwest-1:111111111111:domain/" + name),
+		EngineVersion: aws.String("OpenSearch_2.11"),
+		ClusterConfig: cc,
+		Deleted:       aws.Bool(false),
+	}
+}
+
+// opensearchVPCDomain is opensearchDomain inside a VPC.
+func opensearchVPCDomain(name string, n, zones int32, subnets ...string) opensearchtypes.DomainStatus {
+	d := opensearchDomain(name, n, zones)
+	d.VPCOptions = &opensearchtypes.VPCDerivedInfo{SubnetIds: subnets, VPCId: aws.String("vpc-1")}
+	return d
+}
+
+func TestJudgeOpenSearch(t *testing.T) {
+	resolver := newSubnetAZs(&fakeSubnets{az: opensearchTestSubnetAZs})
+	if err := resolver.resolve(context.Background(), []string{"subnet-a", "subnet-b", "subnet-c", "subnet-a2", "subnet-gone"}); err != nil {
+		t.Fatal(err)
+	}
+	standby := opensearchVPCDomain("standby", 6, 3, "subnet-a", "subnet-b", "subnet-c")
+	standby.ClusterConfig.MultiAZWithStandbyEnabled = aws.Bool(true)
+	publicStandby := opensearchDomain("pub-standby", 3, 3)
+	publicStandby.ClusterConfig.MultiAZWithStandbyEnabled = aws.Bool(true)
+	defaultZones := opensearchDomain("default-zones", 4, 2)
+	defaultZones.ClusterConfig.ZoneAwarenessConfig = nil
+	noConfig := opensearchDomain("no-config", 0, 0)
+	noConfig.ClusterConfig = nil
+	reported := opensearchVPCDomain("reported", 2, 2, "subnet-unlisted-1", "subnet-unlisted-2")
+	reported.VPCOptions.AvailabilityZones = []string{"cn-northwest-1b", "cn-northwest-1a"}
+	noARN := opensearchDomain("no-arn", 1, 0)
+	noARN.ARN = nil
+	es := opensearchDomain("legacy", 2, 0)
+	es.EngineVersion = aws.String("Elasticsearch_7.10")
+	emptyVPC := opensearchDomain("empty-vpc", 2, 2)
+	emptyVPC.VPCOptions = &opensearchtypes.VPCDerivedInfo{}
+	cases := []struct {
+		name    string
+		d       opensearchtypes.DomainStatus
+		check   string
+		risk    bool
+		message string
+	}{
+		{"public single node", opensearchDomain("solo", 1, 0),
+			"OPENSEARCH-1", true, "OpenSearch domain solo has a single data node, so an outage of its Availability Zone makes the domain unavailable."},
+		{"VPC single node", opensearchVPCDomain("vpc-solo", 1, 0, "subnet-a"),
+			"OPENSEARCH-1", true, "OpenSearch domain vpc-solo has a single data node in cn-northwest-1a, so an outage of its Availability Zone makes the domain unavailable."},
+		{"single node even with zone awareness flag", opensearchDomain("solo-za", 1, 2),
+			"OPENSEARCH-1", true, "OpenSearch domain solo-za has a single data node, so an outage of its Availability Zone makes the domain unavailable."},
+		{"public, zone awareness off", opensearchDomain("flat", 3, 0),
+			"OPENSEARCH-2", true, "OpenSearch domain flat has zone awareness disabled, so all 3 data nodes are in one Availability Zone and an outage of that zone makes the domain unavailable."},
+		{"VPC, zone awareness off", opensearchVPCDomain("vpc-flat", 2, 0, "subnet-b"),
+			"OPENSEARCH-2", true, "OpenSearch domain vpc-flat has zone awareness disabled, so both data nodes are in one Availability Zone (cn-northwest-1b) and an outage of that zone makes the domain unavailable."},
+		{"no cluster config", noConfig,
+			"OPENSEARCH-2", true, "OpenSearch domain no-config has zone awareness disabled, so all its data nodes are in one Availability Zone and an outage of that zone makes the domain unavailable."},
+		{"zone aware over one AZ (AWS allows 2 or 3)", opensearchDomain("one-zone", 2, 1),
+			"OPENSEARCH-2", true, "OpenSearch domain one-zone has zone awareness enabled for only 1 Availability Zone, so an outage of that zone makes the domain unavailable."},
+		{"public, zone aware over 3 AZs", opensearchDomain("pub3", 3, 3),
+			"OPENSEARCH-2", false, "OpenSearch domain pub3 has zone awareness enabled and spreads 3 data nodes over 3 Availability Zones, so it keeps serving if one zone fails."},
+		{"public, zone aware, default AZ count", defaultZones,
+			"OPENSEARCH-2", false, "OpenSearch domain default-zones has zone awareness enabled and spreads 4 data nodes over 2 Availability Zones, so it keeps serving if one zone fails."},
+		{"public, Multi-AZ with Standby", publicStandby,
+			"OPENSEARCH-2", false, "OpenSearch domain pub-standby has zone awareness enabled and spreads 3 data nodes over 3 Availability Zones with one zone held as standby (Multi-AZ with Standby), so it keeps serving if one zone fails."},
+		{"VPC, zone aware over 2 AZs", opensearchVPCDomain("vpc2", 2, 2, "subnet-b", "subnet-a"),
+			"OPENSEARCH-2", false, "OpenSearch domain vpc2 has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones (cn-northwest-1a, cn-northwest-1b), so it keeps serving if one zone fails."},
+		{"VPC, Multi-AZ with Standby over 3 AZs", standby,
+			"OPENSEARCH-2", false, "OpenSearch domain standby has zone awareness enabled and spreads 6 data nodes over 3 Availability Zones (cn-northwest-1a, cn-northwest-1b, cn-northwest-1c) with one zone held as standby (Multi-AZ with Standby), so it keeps serving if one zone fails."},
+		{"VPC, AZs reported by the API", reported,
+			"OPENSEARCH-2", false, "OpenSearch domain reported has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones (cn-northwest-1a, cn-northwest-1b), so it keeps serving if one zone fails."},
+		{"VPC, zone aware but subnets in one AZ", opensearchVPCDomain("vpc-same", 4, 2, "subnet-a", "subnet-a2"),
+			"OPENSEARCH-2", true, "OpenSearch domain vpc-same has zone awareness enabled for 2 Availability Zones, but its VPC subnets are all in one Availability Zone (cn-northwest-1a), so an outage of that zone makes the domain unavailable."},
+		{"VPC, zone aware, a subnet not found", opensearchVPCDomain("vpc-gone", 2, 2, "subnet-a", "subnet-gone"),
+			"OPENSEARCH-2", true, "OpenSearch domain vpc-gone has zone awareness enabled for 2 Availability Zones, but its VPC subnets are known to be in only 1 Availability Zone (cn-northwest-1a): 1 subnet could not be found (subnet-gone)."},
+		{"VPC options without subnets count as public", emptyVPC,
+			"OPENSEARCH-2", false, "OpenSearch domain empty-vpc has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones, so it keeps serving if one zone fails."},
+		{"Elasticsearch engine", es,
+			"OPENSEARCH-2", true, "OpenSearch domain legacy has zone awareness disabled, so both data nodes are in one Availability Zone and an outage of that zone makes the domain unavailable."},
+		{"no ARN in the answer: built in the caller's partition", noARN,
+			"OPENSEARCH-1", true, "OpenSearch domain no-arn has a single data node, so an outage of its Availability Zone makes the domain unavailable."},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := judgeOpenSearch(c.d, resolver, opensearchTestTarget)
+			if f.CheckID != c.check || f.Risk != c.risk || f.Message != c.message {
+				t.Errorf("got %s %v %q\nwant %s %v %q", f.CheckID, f.Risk, f.Message, c.check, c.risk, c.message)
+			}
+			name := aws.ToString(c.d.DomainName)
+			if f.ResourceARN != "arn:aws-cn:es:cn-northwest-1:111111111111:domain/"+name || f.ResourceName != name ||
+				f.ResourceID != "111111111111/"+name || f.Engine != aws.ToString(c.d.EngineVersion) || f.Severity != SeverityHigh {
+				t.Errorf("resource columns: %+v", f)
+			}
+		})
+	}
+}
+
+// fakeOpenSearch lists names and describes them, recording the batches it
+// was asked for; failOn fails the DescribeDomains call with that index.
+type fakeOpenSearch struct {
+	domains []opensearchtypes.DomainStatus
+	listErr error
+	failOn  int
+	descErr error
+	batches [][]string
+}
+
+func (f *fakeOpenSearch) ListDomainNames(_ context.Context, _ *opensearch.ListDomainNamesInput, _ ...func(*opensearch.Options)) (*opensearch.ListDomainNamesOutput, error) {
+	if f.listErr != nil {
+		return nil, f.listErr
+	}
+	out := &opensearch.ListDomainNamesOutput{}
+	for _, d := range f.domains {
+		out.DomainNames = append(out.DomainNames, opensearchtypes.DomainInfo{DomainName: d.DomainName, EngineType: opensearchtypes.EngineTypeOpenSearch})
+	}
+	return out, nil
+}
+
+func (f *fakeOpenSearch) DescribeDomains(_ context.Context, in *opensearch.DescribeDomainsInput, _ ...func(*opensearch.Options)) (*opensearch.DescribeDomainsOutput, error) {
+	f.batches = append(f.batches, in.DomainNames)
+	if f.descErr != nil && len(f.batches)-1 == f.failOn {
+		return nil, f.descErr
+	}
+	if len(in.DomainNames) > 5 {
+		return nil, accessDenied("ValidationException")
+	}
+	out := &opensearch.DescribeDomainsOutput{}
+	for _, name := range in.DomainNames {
+		for _, d := range f.domains {
+			if aws.ToString(d.DomainName) == name {
+				out.DomainStatusList = append(out.DomainStatusList, d)
+			}
+		}
+	}
+	return out, nil
+}
+
+// opensearchEight is a public domain, a VPC domain, five more, and one whose
+// deletion is in progress: eight names, so two DescribeDomains batches.
+func opensearchEight() []opensearchtypes.DomainStatus {
+	deleting := opensearchDomain("d-deleting", 1, 0)
+	deleting.Deleted = aws.Bool(true)
+	return []opensearchtypes.DomainStatus{
+		opensearchDomain("d1-public", 1, 0),
+		opensearchVPCDomain("d2-vpc", 2, 2, "subnet-a", "subnet-b"),
+		opensearchDomain("d3", 3, 3),
+		deleting,
+		opensearchDomain("d5", 2, 0),
+		opensearchVPCDomain("d6-vpc", 3, 3, "subnet-a", "subnet-b", "subnet-c"),
+		opensearchVPCDomain("d7-vpc", 2, 2, "subnet-a", "subnet-a2"),
+		opensearchDomain("d8", 2, 2),
+	}
+}
+
+func TestAnalyseOpenSearchBatchesOfFive(t *testing.T) {
+	api := &fakeOpenSearch{domains: opensearchEight()}
+	var got []Finding
+	if err := analyseOpenSearch(context.Background(), api, &fakeSubnets{az: opensearchTestSubnetAZs}, opensearchTestTarget, collect(&got)); err != nil {
+		t.Fatal(err)
+	}
+	if len(api.batches) != 2 || len(api.batches[0]) != 5 || len(api.batches[1]) != 3 {
+		t.Fatalf("DescribeDomains batches: %v", api.batches)
+	}
+	want := []struct {
+		name string
+		risk bool
+	}{{"d1-public", true}, {"d2-vpc", false}, {"d3", false}, {"d5", true}, {"d6-vpc", false}, {"d7-vpc", true}, {"d8", false}}
+	if len(got) != len(want) {
+		t.Fatalf("got %d findings, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		if got[i].ResourceName != w.name || got[i].Risk != w.risk {
+			t.Errorf("finding %d: got %s %v, want %s %v", i, got[i].ResourceName, got[i].Risk, w.name, w.risk)
+		}
+	}
+}
+
+func TestAnalyseOpenSearchAccessDenied(t *testing.T) {
+	var got []Finding
+	err := analyseOpenSearch(context.Background(), &fakeOpenSearch{listErr: accessDenied("AccessDeniedException")}, &fakeSubnets{}, opensearchTestTarget, collect(&got))
+	requireCode(t, err, "AccessDeniedException")
+	if len(got) != 0 {
+		t.Fatalf("findings after a denied list: %+v", got)
+	}
+}
+
+// A failing second DescribeDomains batch fails the task, but the first
+// batch's findings are already emitted.
+func TestAnalyseOpenSearchSecondBatchFailureKeepsFirst(t *testing.T) {
+	api := &fakeOpenSearch{domains: opensearchEight(), failOn: 1, descErr: accessDenied("AccessDeniedException")}
+	var got []Finding
+	err := analyseOpenSearch(context.Background(), api, &fakeSubnets{az: opensearchTestSubnetAZs}, opensearchTestTarget, collect(&got))
+	requireCode(t, err, "AccessDeniedException")
+	var names []string
+	for _, f := range got {
+		names = append(names, f.ResourceName)
+	}
+	if strings.Join(names, ",") != "d1-public,d2-vpc,d3,d5" {
+		t.Fatalf("want the first batch's findings, got %v", names)
+	}
+	// A denied subnet lookup fails the task before its batch is judged.
+	got = nil
+	err = analyseOpenSearch(context.Background(), &fakeOpenSearch{domains: opensearchEight()}, &fakeSubnets{err: accessDenied("UnauthorizedOperation")}, opensearchTestTarget, collect(&got))
+	requireCode(t, err, "UnauthorizedOperation")
+	if len(got) != 0 {
+		t.Fatalf("findings after a denied subnet lookup: %+v", got)
+	}
+}
+
+func TestOpenSearchClientAPIsAreReadOnly(t *testing.T) {
+	for _, api := range OpenSearch.ClientAPIs {
+		for i := 0; i < api.NumMethod(); i++ {
+			if m := api.Method(i).Name; !strings.HasPrefix(m, "Describe") && !strings.HasPrefix(m, "List") && !strings.HasPrefix(m, "Get") {
+				t.Errorf("%s has a non-read method %s", api, m)
+			}
+		}
+	}
+}
