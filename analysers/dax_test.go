@@ -3,7 +3,6 @@ package analysers
 import (
 	"context"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -158,23 +157,5 @@ func TestAnalyseDAXAccessDenied(t *testing.T) {
 	requireCode(t, err, "AccessDeniedException")
 	if len(got) != 0 {
 		t.Fatalf("findings after a denied list: %+v", got)
-	}
-}
-
-func TestDAXAnalyserIsReadOnly(t *testing.T) {
-	for _, api := range DAX.ClientAPIs {
-		for i := 0; i < api.NumMethod(); i++ {
-			name := api.Method(i).Name
-			if !strings.HasPrefix(name, "Describe") && !strings.HasPrefix(name, "List") && !strings.HasPrefix(name, "Get") {
-				t.Errorf("%s.%s is not a read call", api.Name(), name)
-			}
-			found := false
-			for _, a := range DAX.Actions {
-				found = found || a == "dax:"+name
-			}
-			if !found {
-				t.Errorf("%s.%s has no IAM action in Actions", api.Name(), name)
-			}
-		}
 	}
 }

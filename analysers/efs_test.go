@@ -224,13 +224,3 @@ func TestAnalyseEFSMountTargetsFailureKeepsEarlierFindings(t *testing.T) {
 		t.Fatalf("want the findings for fs-oz and fs-ok, got %+v", got)
 	}
 }
-
-func TestEFSClientAPIsAreReadOnly(t *testing.T) {
-	for _, api := range EFS.ClientAPIs {
-		for i := 0; i < api.NumMethod(); i++ {
-			if m := api.Method(i).Name; !strings.HasPrefix(m, "Describe") && !strings.HasPrefix(m, "List") && !strings.HasPrefix(m, "Get") {
-				t.Errorf("%s has a non-read method %s", api, m)
-			}
-		}
-	}
-}

@@ -468,20 +468,6 @@ func TestAnalyseElastiCacheLaterFailureKeepsRows(t *testing.T) {
 	})
 }
 
-func TestElastiCacheAnalyserIsReadOnly(t *testing.T) {
-	for _, api := range ElastiCache.ClientAPIs {
-		for i := 0; i < api.NumMethod(); i++ {
-			name := api.Method(i).Name
-			if !strings.HasPrefix(name, "Describe") && !strings.HasPrefix(name, "List") && !strings.HasPrefix(name, "Get") {
-				t.Errorf("%s.%s is not a read call", api.Name(), name)
-			}
-			if !elasticacheHasAction("elasticache:" + name) {
-				t.Errorf("%s.%s has no IAM action in Actions", api.Name(), name)
-			}
-		}
-	}
-}
-
 func elasticacheHasAction(action string) bool {
 	for _, a := range ElastiCache.Actions {
 		if a == action {

@@ -229,13 +229,3 @@ func TestAnalyseFSxSubnetsDeniedKeepsEarlierPages(t *testing.T) {
 		t.Fatalf("findings after a denied subnet lookup: %+v", got)
 	}
 }
-
-func TestFSxClientAPIsAreReadOnly(t *testing.T) {
-	for _, api := range FSx.ClientAPIs {
-		for i := 0; i < api.NumMethod(); i++ {
-			if m := api.Method(i).Name; !strings.HasPrefix(m, "Describe") && !strings.HasPrefix(m, "List") && !strings.HasPrefix(m, "Get") {
-				t.Errorf("%s has a non-read method %s", api, m)
-			}
-		}
-	}
-}

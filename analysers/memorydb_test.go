@@ -3,7 +3,6 @@ package analysers
 import (
 	"context"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -162,23 +161,5 @@ func TestAnalyseMemoryDBAccessDenied(t *testing.T) {
 	requireCode(t, err, "AccessDeniedException")
 	if len(got) != 0 {
 		t.Fatalf("findings after a denied list: %+v", got)
-	}
-}
-
-func TestMemoryDBAnalyserIsReadOnly(t *testing.T) {
-	for _, api := range MemoryDB.ClientAPIs {
-		for i := 0; i < api.NumMethod(); i++ {
-			name := api.Method(i).Name
-			if !strings.HasPrefix(name, "Describe") && !strings.HasPrefix(name, "List") && !strings.HasPrefix(name, "Get") {
-				t.Errorf("%s.%s is not a read call", api.Name(), name)
-			}
-			found := false
-			for _, a := range MemoryDB.Actions {
-				found = found || a == "memorydb:"+name
-			}
-			if !found {
-				t.Errorf("%s.%s has no IAM action in Actions", api.Name(), name)
-			}
-		}
 	}
 }

@@ -231,13 +231,3 @@ func TestAnalyseOpenSearchSecondBatchFailureKeepsFirst(t *testing.T) {
 		t.Fatalf("findings after a denied subnet lookup: %+v", got)
 	}
 }
-
-func TestOpenSearchClientAPIsAreReadOnly(t *testing.T) {
-	for _, api := range OpenSearch.ClientAPIs {
-		for i := 0; i < api.NumMethod(); i++ {
-			if m := api.Method(i).Name; !strings.HasPrefix(m, "Describe") && !strings.HasPrefix(m, "List") && !strings.HasPrefix(m, "Get") {
-				t.Errorf("%s has a non-read method %s", api, m)
-			}
-		}
-	}
-}

@@ -5,6 +5,7 @@ package analysers
 // one line here.
 var All = []Analyser{
 	VPCE,
+	DMS,
 	DocDB,
 	StorageGateway,
 	EFS,
@@ -16,6 +17,8 @@ var All = []Analyser{
 	GlobalAccelerator,
 	RDS,
 	MemoryDB,
+	DX,
+	CloudHSM,
 	Redshift,
 }
 

@@ -2,7 +2,6 @@ package analysers
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -194,15 +193,5 @@ func TestAnalyseVPCEAccessDenied(t *testing.T) {
 	requireCode(t, err, "UnauthorizedOperation")
 	if len(got) != 0 {
 		t.Fatalf("findings after a denied subnet lookup: %+v", got)
-	}
-}
-
-func TestVPCEClientAPIsAreReadOnly(t *testing.T) {
-	for _, api := range VPCE.ClientAPIs {
-		for i := 0; i < api.NumMethod(); i++ {
-			if m := api.Method(i).Name; !strings.HasPrefix(m, "Describe") && !strings.HasPrefix(m, "List") && !strings.HasPrefix(m, "Get") {
-				t.Errorf("%s has a non-read method %s", api, m)
-			}
-		}
 	}
 }

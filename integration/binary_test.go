@@ -223,3 +223,54 @@ func TestBinaryScanEstate(t *testing.T) {
 		t.Errorf("findings file %s", res.findingsPath)
 	}
 }
+
+// Tasks that fail (moto does not implement some calls) keep the rows they
+// made before failing, get a Failure row with the error code, and do not
+// stop the others; the exit code is 3. A global service runs once, in the
+// region column "global".
+func TestBinaryPartialFailure(t *testing.T) {
+	ctx := context.Background()
+	const account, region = "200000000002", "ap-southeast-2"
+	keys, err := moto.AccountKeys(ctx, account, "scanner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := moto.Config(ctx, account, region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(seedElastiCache(t, ctx, cfg), seedDX(t, ctx, cfg)...)
+	want = append(want, seedLambda(t, ctx, cfg)...)
+	dir := t.TempDir()
+	res := runBinary(t, keys, []string{"AWS_MAX_ATTEMPTS=2"}, "scan", "-o", dir, "-r", region, "--log-format", "json",
+		"-s", "elasticache", "dx", "sgw", "globalaccelerator", "lambda")
+	if res.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stderr, "faultline: 4 of 5 tasks failed; see "+res.reportPath) {
+		t.Errorf("stderr does not say what failed:\n%s", res.stderr)
+	}
+	compareRows(t, findingRows(t, res.findings, account), asWritten(want))
+	report := reportRows(t, res.report)
+	cases := []struct{ key, result, code, findings string }{
+		{region + "/elasticache", "Failure", "HTTP500", "10"},
+		{region + "/dx", "Failure", "HTTP500", "4"},
+		{region + "/sgw", "Failure", "HTTP500", "0"},
+		{"global/globalaccelerator", "Failure", "HTTP500", "0"},
+		{region + "/lambda", "Success", "", "4"},
+		{"Overall/Overall", "Failure", "", "18"},
+	}
+	for _, c := range cases {
+		r := report[c.key]
+		if r == nil || r[3] != c.result || r[8] != c.code || r[12] != c.findings {
+			t.Errorf("%s: got %v, want %s/%s/%s findings", c.key, r, c.result, c.code, c.findings)
+			continue
+		}
+		if c.result == "Failure" && c.key != "Overall/Overall" && (!strings.Contains(r[4], "StatusCode: 500") || r[10] != "1") {
+			t.Errorf("%s: error message %q, retries %s (want the HTTP error and 1 retry)", c.key, r[4], r[10])
+		}
+	}
+	if len(report) != len(cases) {
+		t.Errorf("report rows: %d, want %d", len(report), len(cases))
+	}
+}

@@ -2,15 +2,11 @@ package integration
 
 import (
 	"context"
-	"errors"
-	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	elasticachetypes "github.com/aws/aws-sdk-go-v2/service/elasticache/types"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/faultline/faultline/analysers"
 )
@@ -125,29 +121,9 @@ func seedElastiCache(t *testing.T, ctx context.Context, cfg aws.Config) []row {
 	}
 }
 
-// elasticacheServerlessUnimplemented reports whether err is moto's HTTP 500
-// for DescribeServerlessCaches, which moto 5.2.1 does not implement.
-func elasticacheServerlessUnimplemented(err error) bool {
-	var op *smithy.OperationError
-	var resp *smithyhttp.ResponseError
-	return errors.As(err, &op) && op.Operation() == "DescribeServerlessCaches" &&
-		errors.As(err, &resp) && resp.HTTPStatusCode() == http.StatusInternalServerError
-}
-
+// The analyser calls DescribeServerlessCaches last, after emitting every
+// cluster and replication group row; moto does not implement it, so the
+// serverless rows are covered by fakes (analysers/elasticache_test.go).
 func TestMotoElastiCache(t *testing.T) {
-	// The analyser calls DescribeServerlessCaches last, after emitting every
-	// cluster and replication group row, and returns its error unchanged.
-	// moto answers that call with HTTP 500, so this test accepts exactly that
-	// error and still compares every row; serverless rows are covered by
-	// fakes (analysers/elasticache_test.go).
-	a := analysers.ElastiCache
-	run := a.Run
-	a.Run = func(ctx context.Context, cfg aws.Config, tgt analysers.Target, emit analysers.Emit) error {
-		err := run(ctx, cfg, tgt, emit)
-		if elasticacheServerlessUnimplemented(err) {
-			return nil
-		}
-		return err
-	}
-	checkAnalyser(t, a, seedElastiCache, "100000000201", "ap-southeast-2")
+	checkAnalyserUntilUnimplemented(t, analysers.ElastiCache, seedElastiCache, "100000000201", "ap-southeast-2", "DescribeServerlessCaches")
 }

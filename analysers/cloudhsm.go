@@ -1,0 +1,102 @@
+package analysers
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudhsmv2"
+	cloudhsmtypes "github.com/aws/aws-sdk-go-v2/service/cloudhsmv2/types"
+)
+
+// cloudhsmAPI holds exactly the calls the cloudhsm analyser makes.
+type cloudhsmAPI interface {
+	cloudhsmv2.DescribeClustersAPIClient
+}
+
+var cloudhsmClusterCheck = Check{ID: "CLOUDHSM-1", Severity: SeverityHigh,
+	Description: "CloudHSM cluster with no HSM, one HSM, or all its HSMs in one Availability Zone",
+	Remediation: "Run at least two HSMs in the cluster, in different Availability Zones."}
+
+var CloudHSM = Analyser{
+	Name: "cloudhsm",
+	// The IAM prefix of CloudHSM (v2) is cloudhsm.
+	Actions:    []string{"cloudhsm:DescribeClusters"},
+	Checks:     []Check{cloudhsmClusterCheck},
+	ClientAPIs: []reflect.Type{apiOf[cloudhsmAPI]()},
+	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
+		return analyseCloudHSM(ctx, cloudhsmv2.NewFromConfig(cfg), t, emit)
+	},
+}
+
+// cloudhsmGone are the cluster and HSM states that are not counted: the
+// cluster or HSM is deleted or being deleted and serves no request again.
+var cloudhsmGone = map[string]bool{"DELETED": true, "DELETE_IN_PROGRESS": true}
+
+func analyseCloudHSM(ctx context.Context, api cloudhsmAPI, t Target, emit Emit) error {
+	p := cloudhsmv2.NewDescribeClustersPaginator(api, &cloudhsmv2.DescribeClustersInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range page.Clusters {
+			if cloudhsmGone[string(c.State)] {
+				continue
+			}
+			emit(judgeCloudHSMCluster(t, c))
+		}
+	}
+	return nil
+}
+
+// judgeCloudHSMCluster counts the cluster's live HSMs and their distinct
+// Availability Zones. A cluster without an HSM serves nothing: it is a risk,
+// not a pass.
+func judgeCloudHSMCluster(t Target, c cloudhsmtypes.Cluster) Finding {
+	id := aws.ToString(c.ClusterId)
+	n, unknown := 0, 0
+	var azs []string
+	for _, h := range c.Hsms {
+		if cloudhsmGone[string(h.State)] {
+			continue
+		}
+		n++
+		if az := aws.ToString(h.AvailabilityZone); az != "" {
+			azs = append(azs, az)
+		} else {
+			unknown++
+		}
+	}
+	azs = distinct(azs...)
+	var f Finding
+	switch {
+	case n == 0:
+		f = finding(cloudhsmClusterCheck, true, fmt.Sprintf(
+			"CloudHSM cluster %s has no HSM, so nothing serves its requests; it needs HSMs in at least two Availability Zones.", id))
+	case len(azs) >= 2:
+		f = finding(cloudhsmClusterCheck, false, fmt.Sprintf(
+			"CloudHSM cluster %s has %s across %d Availability Zones (%s), so it keeps serving if one zone fails.",
+			id, plural(n, "HSM"), len(azs), list(azs)))
+	case unknown > 0:
+		verb := "reports"
+		if unknown > 1 {
+			verb = "report"
+		}
+		f = finding(cloudhsmClusterCheck, true, fmt.Sprintf(
+			"CloudHSM cluster %s has %s in at most one known Availability Zone (%s); %s %s no Availability Zone, so the cluster cannot be shown to span two zones.",
+			id, plural(n, "HSM"), list(azs), plural(unknown, "HSM"), verb))
+	case n == 1:
+		f = finding(cloudhsmClusterCheck, true, fmt.Sprintf(
+			"CloudHSM cluster %s has 1 HSM, in %s: a failure of that Availability Zone stops the cluster.", id, list(azs)))
+	default:
+		f = finding(cloudhsmClusterCheck, true, fmt.Sprintf(
+			"CloudHSM cluster %s has %s, all in one Availability Zone (%s): a failure of that zone stops the cluster.",
+			id, plural(n, "HSM"), list(azs)))
+	}
+	f.ResourceARN = t.ARN("cloudhsm", t.Region, "cluster/"+id)
+	f.ResourceName = id
+	f.ResourceID = id
+	return f
+}

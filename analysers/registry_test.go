@@ -1,0 +1,95 @@
+package analysers
+
+import (
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The seed tool's service keys, in its order: users' scripts pass them.
+var seedKeys = []string{"vpce", "dms", "docdb", "sgw", "efs", "opensearch", "fsx", "lambda", "elasticache", "dax",
+	"globalaccelerator", "rds", "memorydb", "dx", "cloudhsm", "redshift"}
+
+func TestRegistryHasEverySeedServiceInOrder(t *testing.T) {
+	var got []string
+	for _, a := range All {
+		got = append(got, a.Name)
+	}
+	if !slices.Equal(got, seedKeys) {
+		t.Errorf("registry %v\nwant     %v", got, seedKeys)
+	}
+}
+
+var (
+	checkIDPattern = regexp.MustCompile(`^[A-Z]+-[0-9]+$`)
+	actionPattern  = regexp.MustCompile(`^[a-z0-9-]+:[A-Z][A-Za-z0-9]+$`)
+)
+
+func TestAnalyserDeclarations(t *testing.T) {
+	seenIDs := map[string]bool{}
+	for _, a := range All {
+		if a.Run == nil || len(a.Checks) == 0 || len(a.Actions) == 0 || len(a.ClientAPIs) == 0 {
+			t.Errorf("%s: incomplete declaration", a.Name)
+		}
+		if a.Global != (a.GlobalRegion != "") {
+			t.Errorf("%s: Global and GlobalRegion disagree", a.Name)
+		}
+		prefix := strings.ToUpper(a.Name) + "-"
+		for _, c := range a.Checks {
+			if !checkIDPattern.MatchString(c.ID) || !strings.HasPrefix(c.ID, prefix) || seenIDs[c.ID] {
+				t.Errorf("%s: check ID %q must be unique and look like %sN", a.Name, c.ID, prefix)
+			}
+			seenIDs[c.ID] = true
+			switch c.Severity {
+			case SeverityHigh, SeverityMedium, SeverityLow, SeverityInfo:
+			default:
+				t.Errorf("%s: check %s has severity %q", a.Name, c.ID, c.Severity)
+			}
+			if c.Description == "" || c.Remediation == "" {
+				t.Errorf("%s: check %s needs a description and a remediation", a.Name, c.ID)
+			}
+		}
+		for _, act := range a.Actions {
+			if !actionPattern.MatchString(act) {
+				t.Errorf("%s: %q is not an IAM action", a.Name, act)
+			}
+		}
+	}
+}
+
+// readPrefixes are the only kinds of call an analyser may make.
+var readPrefixes = []string{"Describe", "List", "Get"}
+
+// Read-only by construction: every method of every client interface an
+// analyser talks to is a Describe/List/Get call, and each is declared as an
+// IAM action (so the generated policy is exactly what the code calls).
+func TestAnalysersAreReadOnlyAndDeclareEveryCall(t *testing.T) {
+	for _, a := range All {
+		called := map[string]bool{}
+		for _, api := range a.ClientAPIs {
+			if api.Kind() != reflect.Interface {
+				t.Errorf("%s: %v is not an interface", a.Name, api)
+				continue
+			}
+			for i := 0; i < api.NumMethod(); i++ {
+				m := api.Method(i).Name
+				if !slices.ContainsFunc(readPrefixes, func(p string) bool { return strings.HasPrefix(m, p) }) {
+					t.Errorf("%s: %v.%s is not a read call", a.Name, api, m)
+				}
+				called[m] = true
+			}
+		}
+		for m := range called {
+			if !slices.ContainsFunc(a.Actions, func(act string) bool { return strings.HasSuffix(act, ":"+m) }) {
+				t.Errorf("%s: calls %s but declares no IAM action for it (actions %v)", a.Name, m, a.Actions)
+			}
+		}
+		for _, act := range a.Actions {
+			if !called[act[strings.IndexByte(act, ':')+1:]] {
+				t.Errorf("%s: declares %s but no client interface calls it", a.Name, act)
+			}
+		}
+	}
+}
