@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -21,7 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 )
 
@@ -170,13 +167,6 @@ func EnabledRegions(ctx context.Context, cfg aws.Config) ([]string, error) {
 	return regions, nil
 }
 
-// regionPattern accepts the shape of every AWS region name
-// (us-east-1, us-gov-west-1, cn-north-1, eu-central-2, us-isob-east-1).
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-(gov|iso[a-z]?))?-[a-z]+-[0-9]{1,2}$`)
-
-// ValidRegionName reports whether s is shaped like a region name.
-func ValidRegionName(s string) bool { return regionPattern.MatchString(s) }
-
 // OrgNames are the account-name and payer columns.
 type OrgNames struct {
 	AccountName, PayerID, PayerName string
@@ -217,16 +207,4 @@ func LookupOrg(ctx context.Context, cfg aws.Config, account string) (OrgNames, e
 		}
 	}
 	return names, errors.Join(errs...)
-}
-
-// IsAccessError reports whether err is an authorisation failure.
-func IsAccessError(err error) bool {
-	var apiErr smithy.APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	code := apiErr.ErrorCode()
-	return strings.Contains(code, "AccessDenied") || code == "UnauthorizedOperation" ||
-		code == "AuthFailure" || code == "UnrecognizedClientException" || code == "InvalidClientTokenId" ||
-		code == "ExpiredToken" || code == "AWSOrganizationsNotInUseException"
 }

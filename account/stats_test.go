@@ -71,16 +71,3 @@ func TestRetryFromEnv(t *testing.T) {
 		t.Errorf("bad mode: %v", err)
 	}
 }
-
-func TestValidRegionName(t *testing.T) {
-	for _, ok := range []string{"us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-5", "us-isob-east-1"} {
-		if !ValidRegionName(ok) {
-			t.Errorf("%s rejected", ok)
-		}
-	}
-	for _, bad := range []string{"", "us-east", "US-EAST-1", "us_east_1", "useast1", "us-east-1a", "global", "ALL"} {
-		if ValidRegionName(bad) {
-			t.Errorf("%s accepted", bad)
-		}
-	}
-}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/faultline/faultline/account"
 	"github.com/faultline/faultline/analysers"
+	"github.com/faultline/faultline/internal/inputs"
 	"github.com/faultline/faultline/output"
 )
 
@@ -112,8 +113,10 @@ func parseScanOptions(c *cli.Context) (scanOptions, error) {
 	if strings.TrimSpace(opts.OutputDir) == "" {
 		return opts, usagef("--output needs a folder name")
 	}
-	if c.IsSet("aws-assume-role") && !validRoleName(opts.AssumeRole) {
-		return opts, usagef("--aws-assume-role %q is not a valid IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-; a path is allowed before it)", opts.AssumeRole)
+	if c.IsSet("aws-assume-role") {
+		if err := inputs.RoleName(opts.AssumeRole); err != nil {
+			return opts, usagef("--aws-assume-role %s", err)
+		}
 	}
 	level, err := zerolog.ParseLevel(strings.ToLower(c.String("log-level")))
 	if err != nil || !slices.Contains([]zerolog.Level{zerolog.DebugLevel, zerolog.InfoLevel, zerolog.WarnLevel, zerolog.ErrorLevel}, level) {
@@ -161,25 +164,11 @@ func parseRegions(values []string) ([]string, error) {
 		return nil, usagef("--regions ALL cannot be combined with region names; use ALL alone or names such as us-east-1")
 	}
 	for _, r := range items {
-		if !account.ValidRegionName(r) {
+		if !inputs.RegionName(r) {
 			return nil, usagef("malformed region %q in --regions; use ALL or region names such as us-east-1, eu-west-2", r)
 		}
 	}
 	return items, nil
-}
-
-// validRoleName accepts an IAM role name, optionally with a path.
-func validRoleName(s string) bool {
-	name := s[strings.LastIndexByte(s, '/')+1:]
-	if len(name) < 1 || len(name) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+=,.@_-/", r)) {
-			return false
-		}
-	}
-	return true
 }
 
 func isTerminal(f *os.File) bool {
