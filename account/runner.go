@@ -295,3 +295,5 @@ func OverallRow(accountID string, s Summary) output.ReportRow {
 		APICalls: s.APICalls, Retries: s.Retries, Resources: s.Resources, Findings: s.Findings,
 	}
 }
+
+func analyserNamed(name string) analysers.Analyser { return analysers.Analyser{Name: name} }

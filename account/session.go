@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -17,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 )
@@ -165,46 +163,4 @@ func EnabledRegions(ctx context.Context, cfg aws.Config) ([]string, error) {
 	}
 	sort.Strings(regions)
 	return regions, nil
-}
-
-// OrgNames are the account-name and payer columns.
-type OrgNames struct {
-	AccountName, PayerID, PayerName string
-}
-
-// LookupOrg reads the account's name and its organization's management
-// (payer) account. Organizations answers only the management account or a
-// delegated administrator; for anyone else the columns stay empty and the
-// scan goes on, so the error is returned for logging only.
-func LookupOrg(ctx context.Context, cfg aws.Config, account string) (OrgNames, error) {
-	api := organizations.NewFromConfig(cfg)
-	var names OrgNames
-	org, err := api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	if err != nil {
-		return names, err
-	}
-	if org.Organization != nil {
-		names.PayerID = aws.ToString(org.Organization.MasterAccountId)
-	}
-	var errs []error
-	for _, id := range []string{account, names.PayerID} {
-		if id == "" {
-			continue
-		}
-		out, err := api.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)})
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if out.Account == nil {
-			continue
-		}
-		if id == account {
-			names.AccountName = aws.ToString(out.Account.Name)
-		}
-		if id == names.PayerID {
-			names.PayerName = aws.ToString(out.Account.Name)
-		}
-	}
-	return names, errors.Join(errs...)
 }

@@ -133,7 +133,7 @@ func findingRows(t *testing.T, records [][]string, account string) []row {
 // reportRows indexes run-report rows by region/service.
 func reportRows(t *testing.T, records [][]string) map[string][]string {
 	t.Helper()
-	want := "account_id,region,service,result,error_message,start_time,end_time,runtime_in_seconds,error_code,api_calls,retries,resources,findings"
+	want := "account_id,region,service,result,error_message,start_time,end_time,runtime_in_seconds,error_code,api_calls,retries,resources,findings,events_published,events_failed"
 	if len(records) == 0 || strings.Join(records[0], ",") != want {
 		t.Fatalf("report header: %v", records)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"fmt"
 	"io"
 	"os"
 	"slices"
@@ -15,7 +13,6 @@ import (
 	"github.com/faultline/faultline/account"
 	"github.com/faultline/faultline/analysers"
 	"github.com/faultline/faultline/internal/inputs"
-	"github.com/faultline/faultline/output"
 )
 
 // scanOptions is everything `faultline scan` was asked to do, validated.
@@ -33,6 +30,43 @@ type scanOptions struct {
 	OnlyRisks           bool
 	TaskTimeout         time.Duration
 	Retry               account.RetrySettings
+
+	// Organisation (issue 3). Accounts nil and AllAccounts false: the
+	// caller's account only.
+	Accounts        []string
+	AllAccounts     bool
+	ExcludeAccounts []string
+	ExternalID      string
+	SessionName     string
+	RoleDuration    time.Duration
+	Shard           shard
+
+	// Delivery.
+	Bucket      string
+	BucketOwner string
+	KMSKeyID    string
+	EventBusARN string
+	EventRegion string
+	JSONL       bool
+}
+
+// shard is --shard K/N: scan the accounts at sorted positions p with
+// p mod N == K-1. The zero value scans everything.
+type shard struct{ K, N int }
+
+func (s shard) active() bool { return s.N > 1 }
+
+func (s shard) pick(ids []string) []string {
+	if !s.active() {
+		return ids
+	}
+	var out []string
+	for i, id := range ids {
+		if i%s.N == s.K-1 {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
@@ -55,6 +89,20 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.BoolFlag{Name: "report-only-risks", Aliases: []string{"report-only-issues"}, Usage: "write only findings that are potential risks"},
 			&cli.DurationFlag{Name: "task-timeout", Value: 5 * time.Minute, Usage: "time limit of one (account, region, service) task"},
 			&cli.StringFlag{Name: "retry-mode", Usage: "standard or adaptive (default: AWS_RETRY_MODE, else standard)"},
+
+			&cli.StringSliceFlag{Name: "accounts", Usage: "account IDs to scan, or ALL for every ACTIVE account of the organization (default: the caller's)"},
+			&cli.StringFlag{Name: "accounts-file", Usage: "file of account IDs to scan, one per line, # comments"},
+			&cli.StringSliceFlag{Name: "exclude-accounts", Usage: "account IDs not to scan"},
+			&cli.StringFlag{Name: "external-id", Usage: "ExternalId for --aws-assume-role"},
+			&cli.StringFlag{Name: "role-session-name", Value: "faultline", Usage: "session name for --aws-assume-role"},
+			&cli.DurationFlag{Name: "assume-role-duration", Usage: "session duration for --aws-assume-role, 15m to 12h (default: the role's)"},
+			&cli.StringFlag{Name: "shard", Usage: "K/N: scan only the accounts at sorted positions K-1 modulo N"},
+
+			&cli.StringFlag{Name: "bucket", Aliases: []string{"b"}, Usage: "upload the files to s3://BUCKET/<output folder>/"},
+			&cli.StringFlag{Name: "bucket-owner", Usage: "account that must own --bucket (default: the caller's)"},
+			&cli.StringFlag{Name: "sse-kms-key-id", Usage: "encrypt uploads with this KMS key (default: SSE-S3)"},
+			&cli.StringFlag{Name: "event-bus-arn", Usage: "publish the findings to this EventBridge bus"},
+			&cli.StringSliceFlag{Name: "format", Usage: "findings formats: csv (always written) and jsonl"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
@@ -135,6 +183,12 @@ func parseScanOptions(c *cli.Context) (scanOptions, error) {
 	if opts.Retry, err = account.RetryFromEnv(c.String("retry-mode")); err != nil {
 		return opts, usagef("%s", err.Error())
 	}
+	if err := parseOrgOptions(c, &opts); err != nil {
+		return opts, err
+	}
+	if err := parseDeliveryOptions(c, &opts); err != nil {
+		return opts, err
+	}
 	return opts, nil
 }
 
@@ -195,99 +249,4 @@ func selectedAnalysers(services []string) []analysers.Analyser {
 		}
 	}
 	return out
-}
-
-// runScan does the scan: set up the caller's account, run every task, write
-// the files, print the summary.
-func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
-	log := newLogger(opts, stderr)
-	if err := output.PrepareDir(opts.OutputDir); err != nil {
-		return usagef("%s", err.Error())
-	}
-
-	acct, err := setUpCallerAccount(ctx, opts, log)
-	if err != nil {
-		return err
-	}
-
-	stem := output.FileStem(time.Now(), opts.FilenameWithAccount, acct.ID, acct.Name)
-	files, err := output.OpenFiles(opts.OutputDir, stem, opts.Truncate)
-	if err != nil {
-		return &codedError{exitError, err}
-	}
-
-	tasks := account.Tasks([]*account.Account{acct}, selectedAnalysers(opts.Services))
-	log.Info().Int("tasks", len(tasks)).Int("regions", len(acct.Regions)).Int("concurrency", opts.Concurrency).Msg("scan started")
-	sum := account.Run(ctx, tasks, account.Options{
-		Concurrency: opts.Concurrency, TaskTimeout: opts.TaskTimeout, OnlyRisks: opts.OnlyRisks, Log: log,
-	}, files)
-	if sum.WriteErr == nil {
-		sum.WriteErr = files.WriteTask(account.OverallRow(acct.ID, sum))
-	}
-	if sum.WriteErr != nil {
-		files.Abort()
-		return &codedError{exitError, fmt.Errorf("writing the output failed, existing files were left as they were: %w", sum.WriteErr)}
-	}
-	if err := files.Commit(); err != nil {
-		return &codedError{exitError, err}
-	}
-	printSummary(stderr, sum, files)
-
-	switch {
-	case ctx.Err() != nil:
-		return &codedError{exitInterrupted, errInterrupted}
-	case sum.Failed > 0:
-		return &codedError{exitPartial, fmt.Errorf("%d of %d tasks failed; see %s", sum.Failed, sum.Tasks, files.Report.Path())}
-	}
-	return nil
-}
-
-// setUpCallerAccount resolves who is scanning, where, and under which names.
-func setUpCallerAccount(ctx context.Context, opts scanOptions, log zerolog.Logger) (*account.Account, error) {
-	cfg, err := account.LoadConfig(ctx, opts.Profile, opts.Retry)
-	if err != nil {
-		return nil, &codedError{exitError, fmt.Errorf("cannot load AWS configuration: %w", err)}
-	}
-	id, err := account.Identify(ctx, cfg)
-	if err != nil {
-		return nil, &codedError{exitError, fmt.Errorf("cannot identify the caller (are credentials configured?): %w", err)}
-	}
-	if opts.AssumeRole != "" {
-		cfg = account.AssumeRole(cfg, account.RoleARN(id.Partition, id.Account, opts.AssumeRole), "faultline", "", 0)
-		if id, err = account.Identify(ctx, cfg); err != nil {
-			return nil, &codedError{exitError, fmt.Errorf("cannot assume role %s: %w", opts.AssumeRole, err)}
-		}
-	}
-	acct := &account.Account{ID: id.Account, Partition: id.Partition, Config: cfg}
-	if names, err := account.LookupOrg(ctx, cfg, id.Account); err != nil {
-		log.Debug().Str("code", account.ErrorCode(err)).Msg("account name and payer not readable from Organizations; columns left empty")
-	} else {
-		acct.Name, acct.PayerID, acct.PayerName = names.AccountName, names.PayerID, names.PayerName
-	}
-	enabled, err := account.EnabledRegions(ctx, cfg)
-	switch {
-	case err != nil && opts.Regions == nil:
-		return nil, &codedError{exitError, fmt.Errorf("cannot list the account's regions for --regions ALL: %w", err)}
-	case err != nil:
-		log.Warn().Str("code", account.ErrorCode(err)).Msg("cannot list enabled regions; scanning the regions given without checking them")
-		acct.Regions = opts.Regions
-	case opts.Regions == nil:
-		acct.Regions = enabled
-	default:
-		for _, r := range opts.Regions {
-			if !slices.Contains(enabled, r) {
-				return nil, usagef("region %q is not enabled in account %s; enabled: %s", r, id.Account, strings.Join(enabled, ", "))
-			}
-		}
-		acct.Regions = opts.Regions
-	}
-	return acct, nil
-}
-
-func printSummary(w io.Writer, s account.Summary, files *output.Files) {
-	fmt.Fprintf(w, "faultline: %d tasks: %d succeeded, %d failed, %d skipped, %d cancelled in %.1fs\n",
-		s.Tasks, s.Succeeded, s.Failed, s.Skipped, s.Cancel, s.End.Sub(s.Start).Seconds())
-	fmt.Fprintf(w, "faultline: %d resources, %d potential single-AZ risks, %d rows written\n", s.Resources, s.Risks, s.Findings)
-	fmt.Fprintf(w, "faultline: findings   %s\n", files.Findings.Path())
-	fmt.Fprintf(w, "faultline: run report %s\n", files.Report.Path())
 }

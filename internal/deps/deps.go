@@ -26,6 +26,7 @@ import (
 	_ "github.com/aws/aws-sdk-go-v2/service/rds"
 	_ "github.com/aws/aws-sdk-go-v2/service/redshift"
 	_ "github.com/aws/aws-sdk-go-v2/service/s3"
+	_ "github.com/aws/aws-sdk-go-v2/service/sqs"
 	_ "github.com/aws/aws-sdk-go-v2/service/storagegateway"
 	_ "github.com/aws/aws-sdk-go-v2/service/sts"
 	_ "github.com/aws/smithy-go"

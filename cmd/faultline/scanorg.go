@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/faultline/faultline/internal/inputs"
+)
+
+// parseOrgOptions validates the organisation flags. Nothing here calls AWS.
+func parseOrgOptions(c *cli.Context, opts *scanOptions) error {
+	accounts := splitList(c.StringSlice("accounts"))
+	if c.IsSet("accounts") && len(accounts) == 0 {
+		return usagef("--accounts needs ALL or account IDs")
+	}
+	if slices.Contains(accounts, "ALL") {
+		if len(accounts) > 1 {
+			return usagef("--accounts ALL cannot be combined with account IDs")
+		}
+		if c.IsSet("accounts-file") {
+			return usagef("--accounts ALL conflicts with --accounts-file")
+		}
+		opts.AllAccounts = true
+		accounts = nil
+	}
+	if file := c.String("accounts-file"); c.IsSet("accounts-file") {
+		fromFile, err := readAccountsFile(file)
+		if err != nil {
+			return err
+		}
+		accounts = append(accounts, fromFile...)
+		if len(accounts) == 0 {
+			return usagef("--accounts-file %s lists no account", file)
+		}
+	}
+	for _, id := range accounts {
+		if err := inputs.AccountID(id); err != nil {
+			return usagef("%s in --accounts", err)
+		}
+	}
+	if len(accounts) > 0 {
+		opts.Accounts = splitList(accounts)
+	}
+	opts.ExcludeAccounts = splitList(c.StringSlice("exclude-accounts"))
+	for _, id := range opts.ExcludeAccounts {
+		if err := inputs.AccountID(id); err != nil {
+			return usagef("%s in --exclude-accounts", err)
+		}
+	}
+
+	opts.ExternalID = c.String("external-id")
+	opts.SessionName = c.String("role-session-name")
+	opts.RoleDuration = c.Duration("assume-role-duration")
+	for _, f := range []string{"external-id", "assume-role-duration", "role-session-name"} {
+		if c.IsSet(f) && opts.AssumeRole == "" {
+			return usagef("--%s needs --aws-assume-role", f)
+		}
+	}
+	if n := len(opts.ExternalID); c.IsSet("external-id") && (n < 2 || n > 1224 || !externalIDPattern.MatchString(opts.ExternalID)) {
+		return usagef("--external-id must be 2 to 1224 of A-Z a-z 0-9 +=,.@:/-")
+	}
+	if !sessionNamePattern.MatchString(opts.SessionName) {
+		return usagef("--role-session-name %q must be 2 to 64 of A-Z a-z 0-9 +=,.@-", opts.SessionName)
+	}
+	if c.IsSet("assume-role-duration") && (opts.RoleDuration < 15*time.Minute || opts.RoleDuration > 12*time.Hour) {
+		return usagef("--assume-role-duration must be between 15m and 12h, got %s", opts.RoleDuration)
+	}
+	if c.IsSet("shard") {
+		sh, err := parseShard(c.String("shard"))
+		if err != nil {
+			return err
+		}
+		opts.Shard = sh
+	}
+	return nil
+}
+
+var (
+	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+)
+
+func parseShard(s string) (shard, error) {
+	k, n, ok := strings.Cut(s, "/")
+	ki, err1 := strconv.Atoi(k)
+	ni, err2 := strconv.Atoi(n)
+	if !ok || err1 != nil || err2 != nil || ki < 1 || ni < 1 || ki > ni {
+		return shard{}, usagef("--shard must be K/N with 1 <= K <= N, got %q", s)
+	}
+	return shard{ki, ni}, nil
+}
+
+// readAccountsFile reads one account ID per line; "#" starts a comment.
+func readAccountsFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("--accounts-file: %v", err)
+	}
+	defer f.Close()
+	var ids []string
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line, _, _ := strings.Cut(sc.Text(), "#")
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if err := inputs.AccountID(line); err != nil {
+			return nil, usagef("%s at %s:%d", err, path, n)
+		}
+		ids = append(ids, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, usagef("--accounts-file: %v", err)
+	}
+	return ids, nil
+}
+
+// parseDeliveryOptions validates --bucket, --event-bus-arn and --format.
+func parseDeliveryOptions(c *cli.Context, opts *scanOptions) error {
+	opts.Bucket = c.String("bucket")
+	opts.BucketOwner = c.String("bucket-owner")
+	opts.KMSKeyID = c.String("sse-kms-key-id")
+	if c.IsSet("bucket") {
+		if err := inputs.BucketName(opts.Bucket); err != nil {
+			return usagef("%s", err)
+		}
+	}
+	for _, f := range []string{"bucket-owner", "sse-kms-key-id"} {
+		if c.IsSet(f) && !c.IsSet("bucket") {
+			return usagef("--%s needs --bucket", f)
+		}
+	}
+	if c.IsSet("bucket-owner") {
+		if err := inputs.AccountID(opts.BucketOwner); err != nil {
+			return usagef("%s in --bucket-owner", err)
+		}
+	}
+	if c.IsSet("sse-kms-key-id") && strings.TrimSpace(opts.KMSKeyID) == "" {
+		return usagef("--sse-kms-key-id needs a key ID, ARN or alias")
+	}
+	if c.IsSet("event-bus-arn") {
+		bus, err := inputs.EventBusARN(c.String("event-bus-arn"))
+		if err != nil {
+			return usagef("%s", err)
+		}
+		opts.EventBusARN, opts.EventRegion = bus.String(), bus.Region
+	}
+	for _, f := range splitList(c.StringSlice("format")) {
+		switch f {
+		case "csv":
+		case "jsonl":
+			opts.JSONL = true
+		default:
+			return usagef("--format takes csv and jsonl, got %q", f)
+		}
+	}
+	return nil
+}
