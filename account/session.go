@@ -125,7 +125,11 @@ func Identify(ctx context.Context, cfg aws.Config) (Identity, error) {
 // AssumeRole returns cfg with credentials of roleARN, behind one credentials
 // cache that refreshes them before they expire.
 func AssumeRole(cfg aws.Config, roleARN, sessionName, externalID string, duration time.Duration) aws.Config {
-	provider := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), roleARN, func(o *stscreds.AssumeRoleOptions) {
+	return assumeRoleWith(sts.NewFromConfig(cfg), cfg, roleARN, sessionName, externalID, duration)
+}
+
+func assumeRoleWith(client stscreds.AssumeRoleAPIClient, cfg aws.Config, roleARN, sessionName, externalID string, duration time.Duration) aws.Config {
+	provider := stscreds.NewAssumeRoleProvider(client, roleARN, func(o *stscreds.AssumeRoleOptions) {
 		o.RoleSessionName = sessionName
 		if externalID != "" {
 			o.ExternalID = aws.String(externalID)

@@ -28,6 +28,15 @@ type SetupOptions struct {
 	Concurrency int
 	Org         OrgDirectory
 	Log         zerolog.Logger
+
+	hooks setupHooks // tests replace the AWS calls
+}
+
+// setupHooks are the AWS calls of account setup.
+type setupHooks struct {
+	assume   func(base aws.Config, roleARN string) aws.Config
+	identify func(context.Context, aws.Config) (Identity, error)
+	regions  func(context.Context, aws.Config) ([]string, error)
 }
 
 // SetupResult is one account ready to scan, or the row saying why not.
@@ -44,6 +53,15 @@ type SetupResult struct {
 // check, and its regions. One account failing never stops the others.
 // Results are in the order of ids.
 func SetUpAccounts(ctx context.Context, base aws.Config, ids []string, opts SetupOptions) []SetupResult {
+	if opts.hooks.assume == nil {
+		opts.hooks = setupHooks{
+			assume: func(base aws.Config, roleARN string) aws.Config {
+				return AssumeRole(base, roleARN, opts.SessionName, opts.ExternalID, opts.Duration)
+			},
+			identify: Identify,
+			regions:  EnabledRegions,
+		}
+	}
 	results := make([]SetupResult, len(ids))
 	var g errgroup.Group
 	g.SetLimit(max(1, opts.Concurrency))
@@ -74,9 +92,9 @@ func setUpAccount(ctx context.Context, base aws.Config, id string, opts SetupOpt
 
 	cfg := base
 	if opts.RoleName != "" {
-		cfg = AssumeRole(base, RoleARN(opts.Partition, id, opts.RoleName), opts.SessionName, opts.ExternalID, opts.Duration)
+		cfg = opts.hooks.assume(base, RoleARN(opts.Partition, id, opts.RoleName))
 	}
-	who, err := Identify(ctx, cfg)
+	who, err := opts.hooks.identify(ctx, cfg)
 	if err != nil {
 		return fail(err)
 	}
@@ -87,7 +105,7 @@ func setUpAccount(ctx context.Context, base aws.Config, id string, opts SetupOpt
 		ID: id, Name: opts.Org.Name(id), PayerID: opts.Org.PayerID, PayerName: opts.Org.Name(opts.Org.PayerID),
 		Partition: who.Partition, Config: cfg,
 	}
-	enabled, err := EnabledRegions(ctx, cfg)
+	enabled, err := opts.hooks.regions(ctx, cfg)
 	if err != nil {
 		if opts.Regions == nil {
 			return fail(fmt.Errorf("cannot list the account's regions for --regions ALL: %w", err))

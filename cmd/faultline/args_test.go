@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/faultline/faultline/account"
 )
 
 func TestNormaliseArgs(t *testing.T) {
@@ -76,6 +79,10 @@ func TestBadCommandLines(t *testing.T) {
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "file")
 	os.WriteFile(blocker, nil, 0o600)
+	accountsFile := filepath.Join(dir, "accounts.txt")
+	os.WriteFile(accountsFile, []byte("111111111111\n"), 0o600)
+	badAccountsFile := filepath.Join(dir, "bad.txt")
+	os.WriteFile(badAccountsFile, []byte("# prod\n111111111111 # payments\n12-34\n"), 0o600)
 	valid := "ALL, " + strings.Join(serviceKeys(), ", ")
 	cases := []struct {
 		args string
@@ -103,6 +110,25 @@ func TestBadCommandLines(t *testing.T) {
 		{"scan -o " + blocker + "/out", `cannot create output folder ` + blocker + `/out: mkdir ` + blocker + `: not a directory`},
 		{"scan -o ''", `--output needs a folder name`},
 		{"frobnicate", `unknown command "frobnicate"; commands: scan, services, version`},
+		{"scan --accounts 12345", `malformed account ID "12345": expected 12 digits in --accounts`},
+		{"scan --accounts ALL 111111111111", `--accounts ALL cannot be combined with account IDs`},
+		{"scan --accounts ALL --accounts-file " + accountsFile, `--accounts ALL conflicts with --accounts-file`},
+		{"scan --accounts-file " + dir + "/missing.txt", `--accounts-file: open ` + dir + `/missing.txt: no such file or directory`},
+		{"scan --accounts-file " + badAccountsFile, `malformed account ID "12-34": expected 12 digits at ` + badAccountsFile + `:3`},
+		{"scan --exclude-accounts abc", `malformed account ID "abc": expected 12 digits in --exclude-accounts`},
+		{"scan --shard 0/2", `--shard must be K/N with 1 <= K <= N, got "0/2"`},
+		{"scan --shard 3/2", `--shard must be K/N with 1 <= K <= N, got "3/2"`},
+		{"scan --shard two", `--shard must be K/N with 1 <= K <= N, got "two"`},
+		{"scan --external-id abc", `--external-id needs --aws-assume-role`},
+		{"scan --aws-assume-role R --assume-role-duration 5m", `--assume-role-duration must be between 15m and 12h, got 5m0s`},
+		{"scan --aws-assume-role R --role-session-name x", `--role-session-name "x" must be 2 to 64 of A-Z a-z 0-9 +=,.@-`},
+		{"scan --bucket " + strings.Repeat("b", 64), `invalid bucket name "` + strings.Repeat("b", 64) + `": must be 3 to 63 characters long, got 64`},
+		{"scan --bucket Findings", `invalid bucket name "Findings": use only lower-case letters, digits, '.' and '-', starting and ending with a letter or digit`},
+		{"scan --bucket-owner 111111111111", `--bucket-owner needs --bucket`},
+		{"scan --bucket bkt --bucket-owner 1111", `malformed account ID "1111": expected 12 digits in --bucket-owner`},
+		{"scan --event-bus-arn arn:aws-gov:events:us-gov-west-1:111111111111:event-bus/b", `invalid event bus ARN "arn:aws-gov:events:us-gov-west-1:111111111111:event-bus/b": partition must be one of aws, aws-cn, aws-us-gov`},
+		{"scan --event-bus-arn arn:aws:sqs:us-east-1:111111111111:queue", `invalid event bus ARN "arn:aws:sqs:us-east-1:111111111111:queue": service must be events`},
+		{"scan --format xml", `--format takes csv and jsonl, got "xml"`},
 	}
 	for _, c := range cases {
 		args := strings.Fields(c.args)
@@ -157,5 +183,44 @@ func TestNoCredentialsExit1(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("files written: %v", entries)
+	}
+}
+
+func TestReadAccountsFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.txt")
+	os.WriteFile(path, []byte("# production accounts\n111111111111\n\n  222222222222   # search\n111111111111\n"), 0o600)
+	ids, err := readAccountsFile(path)
+	if err != nil || strings.Join(ids, ",") != "111111111111,222222222222,111111111111" {
+		t.Errorf("%v %v", ids, err)
+	}
+}
+
+func TestAccountIDs(t *testing.T) {
+	org := account.OrgDirectory{Active: []string{"100000000001", "100000000002", "100000000003", "100000000004", "100000000005"}}
+	cases := []struct {
+		name string
+		opts scanOptions
+		want string
+		err  string
+	}{
+		{"caller only", scanOptions{}, "999999999999", ""},
+		{"ALL", scanOptions{AllAccounts: true, AssumeRole: "R"}, "100000000001 100000000002 100000000003 100000000004 100000000005", ""},
+		{"ALL minus excluded", scanOptions{AllAccounts: true, AssumeRole: "R", ExcludeAccounts: []string{"100000000002"}}, "100000000001 100000000003 100000000004 100000000005", ""},
+		{"shard 1/2", scanOptions{AllAccounts: true, AssumeRole: "R", Shard: shard{1, 2}}, "100000000001 100000000003 100000000005", ""},
+		{"shard 2/2", scanOptions{AllAccounts: true, AssumeRole: "R", Shard: shard{2, 2}}, "100000000002 100000000004", ""},
+		{"shard 3/3 after exclusion", scanOptions{AllAccounts: true, AssumeRole: "R", Shard: shard{3, 3}, ExcludeAccounts: []string{"100000000001"}}, "100000000004", ""},
+		{"listed, sorted, deduplicated", scanOptions{Accounts: []string{"300000000000", "200000000000", "300000000000"}, AssumeRole: "R"}, "200000000000 300000000000", ""},
+		{"other accounts need a role", scanOptions{Accounts: []string{"999999999999", "200000000000"}}, "",
+			"--accounts names account 200000000000, which is not the caller's (999999999999): add --aws-assume-role NAME"},
+		{"the caller needs no role", scanOptions{Accounts: []string{"999999999999"}}, "999999999999", ""},
+	}
+	for _, c := range cases {
+		ids, err := accountIDs(c.opts, "999999999999", org, nil)
+		if got := strings.Join(ids, " "); got != c.want || (err == nil) != (c.err == "") || (err != nil && err.Error() != c.err) {
+			t.Errorf("%s: got %q %v, want %q %q", c.name, got, err, c.want, c.err)
+		}
+	}
+	if _, err := accountIDs(scanOptions{AllAccounts: true, AssumeRole: "R"}, "999999999999", org, errors.New("AccessDenied")); exitCodeOf(err) != exitError {
+		t.Errorf("ALL without Organizations: %v", err)
 	}
 }
