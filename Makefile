@@ -33,7 +33,8 @@ integration: check-moto
 # Builds the binary, starts moto with a sample estate, runs a real scan and
 # shows the results.
 demo: check-moto build
-	$(GO) run ./tools/demo -bin $(BIN)
+	$(GO) build -o bin/faultline-demo ./tools/demo
+	bin/faultline-demo -bin $(BIN)
 
 clean:
 	rm -rf bin output .demo

@@ -12,15 +12,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
+	"syscall"
 	"text/tabwriter"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
-	"github.com/aws/aws-sdk-go-v2/service/elasticache"
-	ectypes "github.com/aws/aws-sdk-go-v2/service/elasticache/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -33,7 +34,7 @@ const account = "123456789012" // moto's default account
 
 // demoServices are the services the sample estate uses, all of which moto
 // implements.
-var demoServices = []string{"lambda"}
+var demoServices = []string{"vpce", "efs", "lambda", "rds"}
 
 var regions = []string{"us-east-1", "eu-west-1"}
 
@@ -78,10 +79,16 @@ func run(bin, out string) error {
 	var stderr bytes.Buffer
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = &stderr
+	start := time.Now()
 	err = cmd.Run()
+	wall := time.Since(start)
 	os.Stderr.Write(stderr.Bytes())
 	if err != nil {
 		return fmt.Errorf("faultline scan: %w", err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		fmt.Printf("\n==> the scan took %.2fs wall, %.2fs CPU, peak RSS %.1f MB\n", wall.Seconds(),
+			cmd.ProcessState.UserTime().Seconds()+cmd.ProcessState.SystemTime().Seconds(), float64(ru.Maxrss)/1024)
 	}
 	findings := ""
 	for _, line := range strings.Split(stderr.String(), "\n") {
@@ -103,10 +110,19 @@ func show(path string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("\n==> %d findings in %s\n\n", len(records)-1, path)
+	rows := records[1:]
+	// Risks first, then by service, region and resource.
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i], rows[j]
+		if a[9] != b[9] {
+			return a[9] == "True"
+		}
+		return strings.Join([]string{a[0], a[1], a[7]}, " ") < strings.Join([]string{b[0], b[1], b[7]}, " ")
+	})
+	fmt.Printf("\n==> %d findings in %s\n\n", len(rows), path)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RISK\tSERVICE\tREGION\tRESOURCE\tCHECK\tMESSAGE")
-	for _, r := range records[1:] {
+	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r[9], r[0], r[1], firstNonEmpty(r[7], r[8]), r[13], r[11])
 	}
 	tw.Flush()
@@ -152,11 +168,9 @@ func seed(ctx context.Context, cfg aws.Config) error {
 		},
 		func() error {
 			api := efs.NewFromConfig(cfg)
-			oneZone, err := api.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("scratch"), AvailabilityZoneName: aws.String(a)})
-			if err != nil {
+			if _, err := api.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("scratch"), AvailabilityZoneName: aws.String(a)}); err != nil {
 				return err
 			}
-			_ = oneZone
 			shared, err := api.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("shared")})
 			if err != nil {
 				return err
@@ -167,22 +181,6 @@ func seed(ctx context.Context, cfg aws.Config) error {
 				}
 			}
 			return nil
-		},
-		func() error {
-			api := elasticache.NewFromConfig(cfg)
-			if _, err := api.CreateCacheCluster(ctx, &elasticache.CreateCacheClusterInput{CacheClusterId: aws.String("sessions"),
-				Engine: aws.String("memcached"), CacheNodeType: aws.String("cache.t3.micro"), NumCacheNodes: aws.Int32(2)}); err != nil {
-				return err
-			}
-			_, err := api.CreateReplicationGroup(ctx, &elasticache.CreateReplicationGroupInput{
-				ReplicationGroupId: aws.String("cart"), ReplicationGroupDescription: aws.String("cart cache"),
-				Engine: aws.String("redis"), CacheNodeType: aws.String("cache.t3.micro"),
-				AutomaticFailoverEnabled: aws.Bool(true), MultiAZEnabled: aws.Bool(true),
-				NodeGroupConfiguration: []ectypes.NodeGroupConfiguration{{
-					PrimaryAvailabilityZone: aws.String(a), ReplicaAvailabilityZones: []string{b}, ReplicaCount: aws.Int32(1),
-				}},
-			})
-			return err
 		},
 		func() error {
 			api := ec2.NewFromConfig(cfg)

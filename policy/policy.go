@@ -1,0 +1,340 @@
+// Package policy builds the least-privilege IAM policy of a faultline
+// invocation from what the code declares: every analyser's Actions, the calls
+// the core makes to set an account up, and the delivery and cross-account
+// calls the command line asks for. Nothing here is hand-written per service,
+// so the policy cannot drift from the code.
+//
+// Statement IDs are stable, because users delete the statements of services
+// they do not scan:
+//
+//   - Core: sts:GetCallerIdentity, ec2:DescribeRegions and the Organizations
+//     reads of the account name and payer (plus organizations:ListAccounts
+//     when accounts are listed from the organization).
+//   - One statement per service, its Sid the service key with a capital first
+//     letter (Rds, Globalaccelerator, Vpce ...).
+//   - Reach: the actions of the reachability checks, when given.
+//   - AssumeRole: sts:AssumeRole into the scan role.
+//   - DeliveryS3, DeliveryEventBridge: the uploads and events of a run.
+package policy
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/faultline/faultline/analysers"
+	"github.com/faultline/faultline/internal/inputs"
+)
+
+// Version is the IAM policy grammar version; 2012-10-17 is the only one that
+// supports policy variables and is what AWS documents for new policies.
+const Version = "2012-10-17"
+
+// Sids of the statements that do not belong to one service.
+const (
+	SidCore                = "Core"
+	SidReach               = "Reach"
+	SidAssumeRole          = "AssumeRole"
+	SidDeliveryS3          = "DeliveryS3"
+	SidDeliveryEventBridge = "DeliveryEventBridge"
+)
+
+// CoreActions are the calls every scan makes outside the analysers
+// (account/session.go): who the caller is, which regions are enabled, and the
+// account and payer names. The Organizations reads fail softly for accounts
+// that may not read the organization; granting them costs nothing there.
+var CoreActions = []string{
+	"ec2:DescribeRegions",
+	"organizations:DescribeAccount",
+	"organizations:DescribeOrganization",
+	"sts:GetCallerIdentity",
+}
+
+// ListAccountsAction lists the organization's accounts for --accounts (ALL,
+// and the account names of a multi-account run).
+const ListAccountsAction = "organizations:ListAccounts"
+
+// AllAccounts is the --accounts value meaning every account of the
+// organization.
+const AllAccounts = "ALL"
+
+// Options are the parts of a faultline command line that decide the policy.
+type Options struct {
+	// Partition of every ARN in the policy: aws, aws-cn or aws-us-gov.
+	// Empty means aws, or the event bus's partition when one is given.
+	Partition string
+	// Services are the service keys scanned; nil means every service.
+	Services []string
+	// Bucket and OutputPrefix are --bucket and -o: objects are written to
+	// s3://Bucket/OutputPrefix<file name>.
+	Bucket       string
+	OutputPrefix string
+	// EventBusARN is --event-bus-arn.
+	EventBusARN string
+	// Accounts is --accounts: nil for the caller's account only, ["ALL"]
+	// for the whole organization, or account IDs.
+	Accounts []string
+	// AssumeRole is --aws-assume-role, a role name with an optional path.
+	AssumeRole string
+	// ExternalID is --external-id; it becomes a condition on sts:AssumeRole.
+	ExternalID string
+	// ReachActions are the IAM actions of the reachability checks (the reach
+	// package's Actions); nil leaves the Reach statement out.
+	ReachActions []string
+}
+
+// Document is an IAM policy document.
+type Document struct {
+	Version   string      `json:"Version"`
+	Statement []Statement `json:"Statement"`
+}
+
+// Statement is one Allow statement. Action and Resource are always lists so
+// that every statement has the same shape for tools that read the file.
+type Statement struct {
+	Sid       string                       `json:"Sid"`
+	Effect    string                       `json:"Effect"`
+	Action    []string                     `json:"Action"`
+	Resource  []string                     `json:"Resource"`
+	Condition map[string]map[string]string `json:"Condition,omitempty"`
+}
+
+// Sid is the statement ID of a service's statement: the service key with its
+// first letter in upper case (IAM Sids allow only letters and digits, and
+// service keys are lower-case letters and digits).
+func Sid(service string) string {
+	if service == "" {
+		return ""
+	}
+	return strings.ToUpper(service[:1]) + service[1:]
+}
+
+// Build returns the policy for opts, or an error that names the bad option.
+// Statements come in a fixed order (Core, services sorted by Sid, Reach,
+// AssumeRole, DeliveryS3, DeliveryEventBridge), actions and resources sorted,
+// so equal options give byte-equal JSON.
+func Build(opts Options) (Document, error) {
+	partition, err := resolvePartition(opts)
+	if err != nil {
+		return Document{}, err
+	}
+	services, err := selectAnalysers(opts.Services)
+	if err != nil {
+		return Document{}, err
+	}
+	if err := checkAccounts(opts.Accounts); err != nil {
+		return Document{}, err
+	}
+	doc := Document{Version: Version}
+	core := slices.Clone(CoreActions)
+	if opts.Accounts != nil {
+		core = append(core, ListAccountsAction)
+	}
+	doc.Statement = append(doc.Statement, allow(SidCore, core, "*"))
+
+	var perService []Statement
+	for _, a := range services {
+		// Describe/List/Get calls of these services do not support
+		// resource-level permissions (or only for resources whose names
+		// faultline cannot know before it lists them), so "*".
+		perService = append(perService, allow(Sid(a.Name), a.Actions, "*"))
+	}
+	sort.Slice(perService, func(i, j int) bool { return perService[i].Sid < perService[j].Sid })
+	doc.Statement = append(doc.Statement, perService...)
+
+	if len(opts.ReachActions) > 0 {
+		doc.Statement = append(doc.Statement, allow(SidReach, opts.ReachActions, "*"))
+	}
+	if st, ok, err := assumeRoleStatement(opts, partition); err != nil {
+		return Document{}, err
+	} else if ok {
+		doc.Statement = append(doc.Statement, st)
+	}
+	if st, ok, err := s3Statement(opts, partition); err != nil {
+		return Document{}, err
+	} else if ok {
+		doc.Statement = append(doc.Statement, st)
+	}
+	if opts.EventBusARN != "" {
+		// The bus ARN was validated (and its partition checked) above.
+		doc.Statement = append(doc.Statement, allow(SidDeliveryEventBridge, []string{"events:PutEvents"}, opts.EventBusARN))
+	}
+	return doc, nil
+}
+
+// ScanOnly returns opts without what only the scanning account needs
+// (delivery, assuming roles, listing the organization): what a member
+// account's scan role must allow.
+func ScanOnly(opts Options) Options {
+	return Options{Partition: opts.Partition, Services: opts.Services, ReachActions: opts.ReachActions}
+}
+
+// JSON is the document as indented JSON with a final newline, the form of
+// minimal_iam_policy.json.
+func (d Document) JSON() []byte {
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		// Only strings, lists and maps of strings: marshalling cannot fail.
+		panic(err)
+	}
+	return append(b, '\n')
+}
+
+// Actions returns every action the document allows, sorted and distinct.
+func (d Document) Actions() []string {
+	var out []string
+	for _, s := range d.Statement {
+		out = append(out, s.Action...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Without returns a copy of d with action removed from every statement;
+// statements left with no action are dropped (IAM rejects empty ones).
+func (d Document) Without(action string) Document {
+	out := Document{Version: d.Version}
+	for _, s := range d.Statement {
+		s.Action = slices.DeleteFunc(slices.Clone(s.Action), func(a string) bool { return a == action })
+		if len(s.Action) > 0 {
+			out.Statement = append(out.Statement, s)
+		}
+	}
+	return out
+}
+
+func allow(sid string, actions []string, resources ...string) Statement {
+	a := slices.Clone(actions)
+	slices.Sort(a)
+	r := slices.Clone(resources)
+	slices.Sort(r)
+	return Statement{Sid: sid, Effect: "Allow", Action: slices.Compact(a), Resource: slices.Compact(r)}
+}
+
+func resolvePartition(opts Options) (string, error) {
+	p := opts.Partition
+	if p != "" && !slices.Contains(inputs.Partitions, p) {
+		return "", fmt.Errorf("unknown partition %q; valid: %s", p, strings.Join(inputs.Partitions, ", "))
+	}
+	if opts.EventBusARN != "" {
+		bus, err := inputs.EventBusARN(opts.EventBusARN)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case p == "":
+			p = bus.Partition
+		case p != bus.Partition:
+			return "", fmt.Errorf("event bus %s is in partition %s, not %s", opts.EventBusARN, bus.Partition, p)
+		}
+	}
+	if p == "" {
+		p = "aws"
+	}
+	return p, nil
+}
+
+func selectAnalysers(services []string) ([]analysers.Analyser, error) {
+	if services == nil {
+		return analysers.All, nil
+	}
+	if len(services) == 0 {
+		return nil, errors.New("no service selected")
+	}
+	var out []analysers.Analyser
+	for _, name := range services {
+		a, ok := analysers.ByName(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown service %q", name)
+		}
+		if !slices.ContainsFunc(out, func(b analysers.Analyser) bool { return b.Name == name }) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// checkAccounts accepts nil, ["ALL"] or account IDs.
+func checkAccounts(accounts []string) error {
+	if accounts == nil {
+		return nil
+	}
+	if len(accounts) == 0 {
+		return errors.New("no account given")
+	}
+	if slices.Contains(accounts, AllAccounts) {
+		if len(accounts) > 1 {
+			return errors.New("ALL cannot be combined with account IDs")
+		}
+		return nil
+	}
+	for _, id := range accounts {
+		if err := inputs.AccountID(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// assumeRoleStatement allows sts:AssumeRole into the scan role: in each
+// listed account, in any account for ALL, and in the caller's own account
+// (which the policy cannot know, so any account) without --accounts.
+func assumeRoleStatement(opts Options, partition string) (Statement, bool, error) {
+	if opts.AssumeRole == "" {
+		if opts.ExternalID != "" {
+			return Statement{}, false, errors.New("an external ID needs a role to assume")
+		}
+		return Statement{}, false, nil
+	}
+	if err := inputs.RoleName(opts.AssumeRole); err != nil {
+		return Statement{}, false, err
+	}
+	name := strings.TrimPrefix(opts.AssumeRole, "/") // a path's leading slash follows "role/" in the ARN
+	if err := literal("role name", name); err != nil {
+		return Statement{}, false, err
+	}
+	accounts := opts.Accounts
+	if len(accounts) == 0 || accounts[0] == AllAccounts {
+		accounts = []string{"*"}
+	}
+	var roles []string
+	for _, id := range accounts {
+		roles = append(roles, "arn:"+partition+":iam::"+id+":role/"+name)
+	}
+	st := allow(SidAssumeRole, []string{"sts:AssumeRole"}, roles...)
+	if opts.ExternalID != "" {
+		st.Condition = map[string]map[string]string{"StringEquals": {"sts:ExternalId": opts.ExternalID}}
+	}
+	return st, true, nil
+}
+
+// s3Statement allows s3:PutObject under the output prefix only. The object
+// key is the -o value as given followed by the file name, so the resource
+// is bucket/prefix*.
+func s3Statement(opts Options, partition string) (Statement, bool, error) {
+	if opts.Bucket == "" {
+		if opts.OutputPrefix != "" {
+			return Statement{}, false, errors.New("an output prefix needs a bucket")
+		}
+		return Statement{}, false, nil
+	}
+	if err := inputs.BucketName(opts.Bucket); err != nil {
+		return Statement{}, false, err
+	}
+	if err := literal("output prefix", opts.OutputPrefix); err != nil {
+		return Statement{}, false, err
+	}
+	return allow(SidDeliveryS3, []string{"s3:PutObject"}, "arn:"+partition+":s3:::"+opts.Bucket+"/"+opts.OutputPrefix+"*"), true, nil
+}
+
+// literal rejects text that IAM would read as a wildcard or a policy
+// variable inside a resource ARN, which would widen the grant.
+func literal(what, s string) error {
+	if strings.ContainsAny(s, "*?") || strings.Contains(s, "${") {
+		return fmt.Errorf("%s %q must not contain *, ? or ${ (IAM would read them as wildcards or variables)", what, s)
+	}
+	return nil
+}
