@@ -81,7 +81,7 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.BoolFlag{Name: "single-threaded", Usage: "run one task at a time (same as -m 1)"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "output/", Usage: "folder for the findings CSV and the run report"},
 			&cli.StringFlag{Name: "aws-profile", Aliases: []string{"profile"}, Usage: "shared-config profile"},
-			&cli.StringFlag{Name: "aws-assume-role", Usage: "role NAME to assume in the caller's account before scanning"},
+			&cli.StringFlag{Name: "aws-assume-role", Usage: "role NAME to assume in every scanned account (without --accounts: in the caller's own)"},
 			&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error"},
 			&cli.StringFlag{Name: "log-format", Usage: "console or json (default: console on a terminal, json otherwise)"},
 			&cli.BoolFlag{Name: "truncate-output", Usage: "replace today's files instead of appending to them"},
@@ -95,7 +95,7 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringSliceFlag{Name: "exclude-accounts", Usage: "account IDs not to scan"},
 			&cli.StringFlag{Name: "external-id", Usage: "ExternalId for --aws-assume-role"},
 			&cli.StringFlag{Name: "role-session-name", Value: "faultline", Usage: "session name for --aws-assume-role"},
-			&cli.DurationFlag{Name: "assume-role-duration", Usage: "session duration for --aws-assume-role, 15m to 12h (default: the role's)"},
+			&cli.DurationFlag{Name: "assume-role-duration", Usage: "session duration for --aws-assume-role, 15m to 12h; credentials are refreshed before they expire", DefaultText: "1h, STS's default"},
 			&cli.StringFlag{Name: "shard", Usage: "K/N: scan only the accounts at sorted positions K-1 modulo N"},
 
 			&cli.StringFlag{Name: "bucket", Aliases: []string{"b"}, Usage: "upload the files to s3://BUCKET/<output folder>/"},
