@@ -3,6 +3,8 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -127,6 +129,21 @@ func TestRunIsolatesFailures(t *testing.T) {
 	}
 	if msg := sink.task("panics").ErrorMessage; msg != "analyser panicked: nil map" {
 		t.Errorf("panic message %q", msg)
+	}
+}
+
+// A service whose endpoint does not exist in a region (its host name does
+// not resolve) is Skipped there, not failed.
+func TestRunSkipsServiceNotOfferedInRegion(t *testing.T) {
+	notOffered := &net.DNSError{Err: "no such host", Name: "memory-db.ap-east-2.amazonaws.com", IsNotFound: true}
+	list := []analysers.Analyser{fakeAnalyser("memorydb", func(ctx context.Context, emit analysers.Emit) error {
+		return fmt.Errorf("operation error MemoryDB: DescribeClusters, %w", notOffered)
+	})}
+	sink := &memorySink{}
+	sum := Run(context.Background(), Tasks([]*Account{testAccount("ap-east-2")}, list), testOptions(), sink)
+	r := sink.task("memorydb")
+	if r.Result != output.ResultSkipped || r.ErrorCode != CodeNoService || sum.Skipped != 1 || sum.Failed != 0 {
+		t.Errorf("row %+v, summary %+v", r, sum)
 	}
 }
 

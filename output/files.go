@@ -1,0 +1,114 @@
+package output
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Files are one run's findings CSV and run report. They implement the
+// engine's Sink; only its writer goroutine calls them.
+type Files struct {
+	Findings *CSVFile[FindingRow]
+	JSONL    *JSONLFile // nil unless asked for
+	Report   *CSVFile[ReportRow]
+}
+
+// OpenFiles starts the files for stem in dir: the findings CSV, the run
+// report and, with jsonl, <stem>.jsonl. Without truncate, existing same-day
+// files are appended to, as the seed did.
+func OpenFiles(dir, stem string, truncate, jsonl bool) (*Files, error) {
+	f := &Files{}
+	var err error
+	if f.Findings, err = CreateCSV[FindingRow](filepath.Join(dir, stem+".csv"), !truncate); err != nil {
+		return nil, err
+	}
+	if jsonl {
+		if f.JSONL, err = CreateJSONL(filepath.Join(dir, stem+".jsonl"), !truncate); err != nil {
+			f.Abort()
+			return nil, err
+		}
+	}
+	if f.Report, err = CreateCSV[ReportRow](filepath.Join(dir, stem+"_run_report.csv"), !truncate); err != nil {
+		f.Abort()
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *Files) WriteFinding(r FindingRow) error {
+	if err := f.Findings.Write(r); err != nil {
+		return err
+	}
+	if f.JSONL != nil {
+		return f.JSONL.Write(r)
+	}
+	return nil
+}
+
+func (f *Files) WriteTask(r ReportRow) error { return f.Report.Write(r) }
+
+// Paths are the files' destinations, findings first and the report last.
+func (f *Files) Paths() []string {
+	paths := []string{f.Findings.Path()}
+	if f.JSONL != nil {
+		paths = append(paths, f.JSONL.Path())
+	}
+	return append(paths, f.Report.Path())
+}
+
+// CommitFindings puts the findings files in place; the report stays open
+// for its last row.
+func (f *Files) CommitFindings() error {
+	if err := f.Findings.Commit(); err != nil {
+		f.abortFrom(1)
+		return err
+	}
+	if f.JSONL != nil {
+		if err := f.JSONL.Commit(); err != nil {
+			f.abortFrom(2)
+			return err
+		}
+	}
+	return nil
+}
+
+// Commit puts the files in place. The report goes last: a reader that sees
+// the report can trust the findings beside it.
+func (f *Files) Commit() error {
+	if err := f.CommitFindings(); err != nil {
+		return err
+	}
+	return f.Report.Commit()
+}
+
+// Abort leaves any existing files as they were.
+func (f *Files) Abort() { f.abortFrom(0) }
+
+// abortFrom aborts the files not yet committed: 0 all, 1 after the findings
+// CSV, 2 only the report.
+func (f *Files) abortFrom(stage int) {
+	if stage < 1 && f.Findings != nil {
+		f.Findings.Abort()
+	}
+	if stage < 2 && f.JSONL != nil {
+		f.JSONL.Abort()
+	}
+	if f.Report != nil {
+		f.Report.Abort()
+	}
+}
+
+// PrepareDir creates the output folder if missing and checks that files can
+// be created in it, before any API call is made.
+func PrepareDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("cannot create output folder %s: %w", dir, err)
+	}
+	probe, err := os.CreateTemp(dir, ".faultline-write-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot write in output folder %s: %w", dir, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
+}
