@@ -270,33 +270,16 @@ func judgeElastiCacheReplicationGroup(rg elasticachetypes.ReplicationGroup, engi
 			who = "shard " + aws.ToString(ng.NodeGroupId)
 		}
 		var memberAZs []string
-		unknown := 0
 		for _, m := range ng.NodeGroupMembers {
-			az := aws.ToString(m.PreferredAvailabilityZone)
-			if az == "" {
-				unknown++
-			}
-			memberAZs = append(memberAZs, az)
+			memberAZs = append(memberAZs, aws.ToString(m.PreferredAvailabilityZone))
 		}
-		azs := distinct(memberAZs...)
+		missing, single, azs := judgeShard(who, memberAZs)
 		allAZs = append(allAZs, azs...)
-		n := len(ng.NodeGroupMembers)
-		switch {
-		case n == 0:
-			noReplica = append(noReplica, who+" lists no nodes")
-		case n == 1 && len(azs) == 1:
-			noReplica = append(noReplica, fmt.Sprintf("%s has no replica (1 node in %s)", who, azs[0]))
-		case n == 1:
-			noReplica = append(noReplica, who+" has no replica (1 node, Availability Zone not reported)")
-		case len(azs) >= 2:
-			// Spread over at least two Availability Zones.
-		case len(azs) == 0:
-			oneAZ = append(oneAZ, fmt.Sprintf("%s reports no Availability Zone for its %s", who, plural(n, "node")))
-		case unknown > 0:
-			oneAZ = append(oneAZ, fmt.Sprintf("%s has %s in one reported Availability Zone (%s) and %s whose Availability Zone is not reported",
-				who, plural(n-unknown, "node"), azs[0], plural(unknown, "node")))
-		default:
-			oneAZ = append(oneAZ, fmt.Sprintf("%s has all %s in one Availability Zone (%s)", who, plural(n, "node"), azs[0]))
+		if missing != "" {
+			noReplica = append(noReplica, missing)
+		}
+		if single != "" {
+			oneAZ = append(oneAZ, single)
 		}
 	}
 	if len(rg.NodeGroups) == 0 {

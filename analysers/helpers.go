@@ -2,6 +2,7 @@ package analysers
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -140,4 +141,36 @@ func (s *subnetAZs) azs(ids []string) (azs []string, unknown []string) {
 		all = append(all, az)
 	}
 	return distinct(all...), unknown
+}
+
+// judgeShard judges one shard (node group) from its nodes' Availability
+// Zones ("" where a node's zone is not reported). who names the shard in the
+// messages. At most one of noReplica and oneAZ is set; azs are the distinct
+// zones seen.
+func judgeShard(who string, nodeAZs []string) (noReplica, oneAZ string, azs []string) {
+	azs = distinct(nodeAZs...)
+	n, unknown := len(nodeAZs), 0
+	for _, az := range nodeAZs {
+		if az == "" {
+			unknown++
+		}
+	}
+	switch {
+	case n == 0:
+		noReplica = who + " lists no nodes"
+	case n == 1 && len(azs) == 1:
+		noReplica = fmt.Sprintf("%s has no replica (1 node in %s)", who, azs[0])
+	case n == 1:
+		noReplica = who + " has no replica (1 node, Availability Zone not reported)"
+	case len(azs) >= 2:
+		// Spread over at least two Availability Zones.
+	case len(azs) == 0:
+		oneAZ = fmt.Sprintf("%s reports no Availability Zone for its %s", who, plural(n, "node"))
+	case unknown > 0:
+		oneAZ = fmt.Sprintf("%s has %s in one reported Availability Zone (%s) and %s whose Availability Zone is not reported",
+			who, plural(n-unknown, "node"), azs[0], plural(unknown, "node"))
+	default:
+		oneAZ = fmt.Sprintf("%s has all %s in one Availability Zone (%s)", who, plural(n, "node"), azs[0])
+	}
+	return noReplica, oneAZ, azs
 }

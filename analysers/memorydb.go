@@ -73,33 +73,16 @@ func judgeMemoryDBCluster(c memorydbtypes.Cluster, t Target) Finding {
 	for _, sh := range c.Shards {
 		who := "shard " + aws.ToString(sh.Name)
 		var nodeAZs []string
-		unknown := 0
 		for _, n := range sh.Nodes {
-			az := aws.ToString(n.AvailabilityZone)
-			if az == "" {
-				unknown++
-			}
-			nodeAZs = append(nodeAZs, az)
+			nodeAZs = append(nodeAZs, aws.ToString(n.AvailabilityZone))
 		}
-		azs := distinct(nodeAZs...)
+		missing, single, azs := judgeShard(who, nodeAZs)
 		allAZs = append(allAZs, azs...)
-		n := len(sh.Nodes)
-		switch {
-		case n == 0:
-			noReplica = append(noReplica, who+" lists no nodes")
-		case n == 1 && len(azs) == 1:
-			noReplica = append(noReplica, fmt.Sprintf("%s has no replica (1 node in %s)", who, azs[0]))
-		case n == 1:
-			noReplica = append(noReplica, who+" has no replica (1 node, Availability Zone not reported)")
-		case len(azs) >= 2:
-			// Spread over at least two Availability Zones.
-		case len(azs) == 0:
-			oneAZ = append(oneAZ, fmt.Sprintf("%s reports no Availability Zone for its %s", who, plural(n, "node")))
-		case unknown > 0:
-			oneAZ = append(oneAZ, fmt.Sprintf("%s has %s in one reported Availability Zone (%s) and %s whose Availability Zone is not reported",
-				who, plural(n-unknown, "node"), azs[0], plural(unknown, "node")))
-		default:
-			oneAZ = append(oneAZ, fmt.Sprintf("%s has all %s in one Availability Zone (%s)", who, plural(n, "node"), azs[0]))
+		if missing != "" {
+			noReplica = append(noReplica, missing)
+		}
+		if single != "" {
+			oneAZ = append(oneAZ, single)
 		}
 	}
 	if len(c.Shards) == 0 {
