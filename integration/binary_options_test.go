@@ -92,3 +92,25 @@ func TestBinaryOrgNamesOnlyRisksAndAppend(t *testing.T) {
 		}
 	}
 }
+
+// The seed's --aws-assume-role without --accounts: the role is assumed in
+// the caller's own account and that account is scanned.
+func TestBinaryAssumeRoleInOwnAccount(t *testing.T) {
+	ctx := context.Background()
+	const account, region = "200000000012", "ca-central-1"
+	keys, err := moto.AccountKeys(ctx, account, "scanner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := moto.Config(ctx, account, region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := asWritten(seedLambda(t, ctx, cfg))
+	res := runBinary(t, keys, nil, "scan", "-o", t.TempDir(), "-r", region, "-s", "lambda", "--aws-assume-role", "FaultlineReadOnly",
+		"--external-id", "ext-123", "--log-format", "json")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	compareRows(t, findingRows(t, res.findings, account), want)
+}
