@@ -28,7 +28,12 @@ unit:
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /integration)
 
 integration: check-moto
-	$(GO) test -count=1 -v ./integration/
+	$(GO) test -count=1 -v ./integration/...
+
+# minimal_iam_policy.json is `faultline policy` for every service; a test
+# fails when it drifts from the analysers' declared actions.
+policy:
+	$(GO) run ./cmd/faultline policy > minimal_iam_policy.json.tmp && mv minimal_iam_policy.json.tmp minimal_iam_policy.json
 
 # Builds the binary, starts moto with a sample estate, runs a real scan and
 # shows the results.

@@ -35,7 +35,7 @@ type template struct {
 // opts inline. It holds no account-specific value, so one StackSet deploys
 // it to every account of an organization or OU.
 //
-// The inline policy is ScanOnly(opts): member accounts are only read; the
+// The inline policy is MemberRole(opts): member accounts are only read; the
 // uploads, events and AssumeRole calls are made with the scanning account's
 // own credentials.
 func CloudFormation(opts Options, role Role) ([]byte, error) {
@@ -45,7 +45,7 @@ func CloudFormation(opts Options, role Role) ([]byte, error) {
 	if _, _, err := assumeRoleStatement(Options{AssumeRole: role.Name, ExternalID: role.ExternalID}, "aws"); err != nil {
 		return nil, err
 	}
-	doc, err := Build(ScanOnly(opts))
+	doc, err := Build(MemberRole(opts))
 	if err != nil {
 		return nil, err
 	}

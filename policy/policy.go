@@ -7,9 +7,9 @@
 // Statement IDs are stable, because users delete the statements of services
 // they do not scan:
 //
-//   - Core: sts:GetCallerIdentity, ec2:DescribeRegions and the Organizations
-//     reads of the account name and payer (plus organizations:ListAccounts
-//     when accounts are listed from the organization).
+//   - Core: sts:GetCallerIdentity, ec2:DescribeRegions and, except in a
+//     member account's role, the Organizations reads of the account names,
+//     the payer and the accounts.
 //   - One statement per service, its Sid the service key with a capital first
 //     letter (Rds, Globalaccelerator, Vpce ...).
 //   - Reach: the actions of the reachability checks, when given.
@@ -26,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/analysers"
+	"github.com/faultline/faultline/delivery"
 	"github.com/faultline/faultline/internal/inputs"
 )
 
@@ -42,20 +43,23 @@ const (
 	SidDeliveryEventBridge = "DeliveryEventBridge"
 )
 
-// CoreActions are the calls every scan makes outside the analysers
-// (account/session.go): who the caller is, which regions are enabled, and the
-// account and payer names. The Organizations reads fail softly for accounts
-// that may not read the organization; granting them costs nothing there.
+// CoreActions are the calls every scan makes in every account it scans,
+// outside the analysers: who the caller is and which regions are enabled.
+// sts:GetCallerIdentity needs no permission on AWS; it is listed so that
+// readers see the call.
 var CoreActions = []string{
 	"ec2:DescribeRegions",
-	"organizations:DescribeAccount",
-	"organizations:DescribeOrganization",
 	"sts:GetCallerIdentity",
 }
 
-// ListAccountsAction lists the organization's accounts for --accounts (ALL,
-// and the account names of a multi-account run).
-const ListAccountsAction = "organizations:ListAccounts"
+// OrganizationActions read the account names, the payer and, for --accounts
+// ALL, the accounts, once per run with the scanning account's credentials.
+// They fail softly (the name columns stay empty) for an account that may not
+// read its organization; granting them there costs nothing.
+var OrganizationActions = []string{
+	"organizations:DescribeOrganization",
+	"organizations:ListAccounts",
+}
 
 // AllAccounts is the --accounts value meaning every account of the
 // organization.
@@ -69,7 +73,7 @@ type Options struct {
 	// Services are the service keys scanned; nil means every service.
 	Services []string
 	// Bucket and OutputPrefix are --bucket and -o: objects are written to
-	// s3://Bucket/OutputPrefix<file name>.
+	// s3://Bucket/<delivery.KeyPrefix(OutputPrefix)><file name>.
 	Bucket       string
 	OutputPrefix string
 	// EventBusARN is --event-bus-arn.
@@ -81,6 +85,10 @@ type Options struct {
 	AssumeRole string
 	// ExternalID is --external-id; it becomes a condition on sts:AssumeRole.
 	ExternalID string
+	// MemberAccount builds the policy of the role assumed in a member
+	// account: only the reads made there (no Organizations reads, which the
+	// scanning account makes).
+	MemberAccount bool
 	// ReachActions are the IAM actions of the reachability checks (the reach
 	// package's Actions); nil leaves the Reach statement out.
 	ReachActions []string
@@ -130,8 +138,8 @@ func Build(opts Options) (Document, error) {
 	}
 	doc := Document{Version: Version}
 	core := slices.Clone(CoreActions)
-	if opts.Accounts != nil {
-		core = append(core, ListAccountsAction)
+	if !opts.MemberAccount {
+		core = append(core, OrganizationActions...)
 	}
 	doc.Statement = append(doc.Statement, allow(SidCore, core, "*"))
 
@@ -165,11 +173,11 @@ func Build(opts Options) (Document, error) {
 	return doc, nil
 }
 
-// ScanOnly returns opts without what only the scanning account needs
-// (delivery, assuming roles, listing the organization): what a member
+// MemberRole returns opts without what only the scanning account does
+// (delivery, assuming roles, reading the organization): what a member
 // account's scan role must allow.
-func ScanOnly(opts Options) Options {
-	return Options{Partition: opts.Partition, Services: opts.Services, ReachActions: opts.ReachActions}
+func MemberRole(opts Options) Options {
+	return Options{Partition: opts.Partition, Services: opts.Services, ReachActions: opts.ReachActions, MemberAccount: true}
 }
 
 // JSON is the document as indented JSON with a final newline, the form of
@@ -311,9 +319,8 @@ func assumeRoleStatement(opts Options, partition string) (Statement, bool, error
 	return st, true, nil
 }
 
-// s3Statement allows s3:PutObject under the output prefix only. The object
-// key is the -o value as given followed by the file name, so the resource
-// is bucket/prefix*.
+// s3Statement allows s3:PutObject under the output prefix only: the object
+// keys are delivery.KeyPrefix(-o) followed by the file name.
 func s3Statement(opts Options, partition string) (Statement, bool, error) {
 	if opts.Bucket == "" {
 		if opts.OutputPrefix != "" {
@@ -324,10 +331,11 @@ func s3Statement(opts Options, partition string) (Statement, bool, error) {
 	if err := inputs.BucketName(opts.Bucket); err != nil {
 		return Statement{}, false, err
 	}
-	if err := literal("output prefix", opts.OutputPrefix); err != nil {
+	prefix := delivery.KeyPrefix(opts.OutputPrefix)
+	if err := literal("output prefix", prefix); err != nil {
 		return Statement{}, false, err
 	}
-	return allow(SidDeliveryS3, []string{"s3:PutObject"}, "arn:"+partition+":s3:::"+opts.Bucket+"/"+opts.OutputPrefix+"*"), true, nil
+	return allow(SidDeliveryS3, []string{"s3:PutObject"}, "arn:"+partition+":s3:::"+opts.Bucket+"/"+prefix+"*"), true, nil
 }
 
 // literal rejects text that IAM would read as a wildcard or a policy

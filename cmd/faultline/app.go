@@ -49,6 +49,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {}, // runApp maps errors to exit codes
 		Commands: []*cli.Command{
 			scanCommand(usageErr),
+			policyCommand(usageErr),
 			{
 				Name:  "services",
 				Usage: "list every service key with its checks",
@@ -67,7 +68,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
-				return usagef("unknown command %q; commands: scan, services, version", c.Args().First())
+				return usagef("unknown command %q; commands: scan, policy, services, version", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
