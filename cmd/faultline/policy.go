@@ -106,11 +106,12 @@ func parsePolicyOptions(c *cli.Context) (policyOptions, error) {
 		}
 	}
 	if c.IsSet("external-id") {
-		if p.ExternalID = c.String("external-id"); p.ExternalID == "" {
-			return opts, usagef("--external-id needs a value")
-		}
+		p.ExternalID = c.String("external-id")
 		if p.AssumeRole == "" {
 			return opts, usagef("--external-id needs --aws-assume-role")
+		}
+		if err := inputs.ExternalID(p.ExternalID); err != nil {
+			return opts, usagef("--external-id %s", err)
 		}
 	}
 	switch opts.Format {

@@ -180,7 +180,7 @@ func TestPolicyBadCommandLines(t *testing.T) {
 		{"policy --aws-assume-role bad*role", `--aws-assume-role "bad*role" is not a valid IAM role name (1-64 of A-Z a-z 0-9 +=,.@_-; a path is allowed before it)`},
 		{"policy --aws-assume-role /a*/Scan", `role name "a*/Scan" must not contain *, ? or ${ (IAM would read them as wildcards or variables)`},
 		{"policy --external-id x", `--external-id needs --aws-assume-role`},
-		{"policy --aws-assume-role Scan --external-id ''", `--external-id needs a value`},
+		{"policy --aws-assume-role Scan --external-id ''", `--external-id must be 2 to 1224 of A-Z a-z 0-9 +=,.@:/-`},
 		{"policy --format yaml", `--format must be json or cloudformation; got "yaml"`},
 		{"policy --format cloudformation --bucket b-1", `--bucket does not apply to --format cloudformation: the member-account role only reads`},
 		{"policy --format cloudformation --event-bus-arn arn:aws:events:eu-west-1:111111111111:event-bus/default", `--event-bus-arn does not apply to --format cloudformation: the member-account role only reads`},

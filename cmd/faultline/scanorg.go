@@ -63,8 +63,10 @@ func parseOrgOptions(c *cli.Context, opts *scanOptions) error {
 			return usagef("--%s needs --aws-assume-role", f)
 		}
 	}
-	if n := len(opts.ExternalID); c.IsSet("external-id") && (n < 2 || n > 1224 || !externalIDPattern.MatchString(opts.ExternalID)) {
-		return usagef("--external-id must be 2 to 1224 of A-Z a-z 0-9 +=,.@:/-")
+	if c.IsSet("external-id") {
+		if err := inputs.ExternalID(opts.ExternalID); err != nil {
+			return usagef("--external-id %s", err)
+		}
 	}
 	if !sessionNamePattern.MatchString(opts.SessionName) {
 		return usagef("--role-session-name %q must be 2 to 64 of A-Z a-z 0-9 +=,.@-", opts.SessionName)
@@ -83,7 +85,6 @@ func parseOrgOptions(c *cli.Context, opts *scanOptions) error {
 }
 
 var (
-	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
 	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 )
 

@@ -94,6 +94,16 @@ func RoleName(s string) error {
 	return nil
 }
 
+var externalIDPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+
+// ExternalID checks an sts:AssumeRole external ID.
+func ExternalID(s string) error {
+	if len(s) < 2 || len(s) > 1224 || !externalIDPattern.MatchString(s) {
+		return fmt.Errorf("must be 2 to 1224 of A-Z a-z 0-9 +=,.@:/-")
+	}
+	return nil
+}
+
 func contains(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
