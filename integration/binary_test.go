@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,6 +176,7 @@ var estate = []struct {
 	{"dax", seedDAX},
 	{"rds", seedRDS},
 	{"memorydb", seedMemoryDB},
+	{"cloudhsm", seedCloudHSM},
 	{"redshift", seedRedshift},
 }
 
@@ -239,26 +241,28 @@ func TestBinaryPartialFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dmsRows := seedDMS(t, ctx, cfg)
 	want := append(seedElastiCache(t, ctx, cfg), seedDX(t, ctx, cfg)...)
-	want = append(want, seedLambda(t, ctx, cfg)...)
+	want = append(append(want, dmsRows...), seedLambda(t, ctx, cfg)...)
 	dir := t.TempDir()
 	res := runBinary(t, keys, []string{"AWS_MAX_ATTEMPTS=2"}, "scan", "-o", dir, "-r", region, "--log-format", "json",
-		"-s", "elasticache", "dx", "sgw", "globalaccelerator", "lambda")
+		"-s", "dms", "elasticache", "dx", "sgw", "globalaccelerator", "lambda")
 	if res.code != 3 {
 		t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
 	}
-	if !strings.Contains(res.stderr, "faultline: 4 of 5 tasks failed; see "+res.reportPath) {
+	if !strings.Contains(res.stderr, "faultline: 5 of 6 tasks failed; see "+res.reportPath) {
 		t.Errorf("stderr does not say what failed:\n%s", res.stderr)
 	}
 	compareRows(t, findingRows(t, res.findings, account), asWritten(want))
 	report := reportRows(t, res.report)
 	cases := []struct{ key, result, code, findings string }{
+		{region + "/dms", "Failure", "HTTP500", fmt.Sprint(len(dmsRows))},
 		{region + "/elasticache", "Failure", "HTTP500", "10"},
 		{region + "/dx", "Failure", "HTTP500", "4"},
 		{region + "/sgw", "Failure", "HTTP500", "0"},
 		{"global/globalaccelerator", "Failure", "HTTP500", "0"},
 		{region + "/lambda", "Success", "", "4"},
-		{"Overall/Overall", "Failure", "", "18"},
+		{"Overall/Overall", "Failure", "", fmt.Sprint(len(want))},
 	}
 	for _, c := range cases {
 		r := report[c.key]

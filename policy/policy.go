@@ -41,6 +41,7 @@ const (
 	SidAssumeRole          = "AssumeRole"
 	SidDeliveryS3          = "DeliveryS3"
 	SidDeliveryEventBridge = "DeliveryEventBridge"
+	SidDeliveryKMS         = "DeliveryKMS"
 )
 
 // CoreActions are the calls every scan makes in every account it scans,
@@ -76,6 +77,9 @@ type Options struct {
 	// s3://Bucket/<delivery.KeyPrefix(OutputPrefix)><file name>.
 	Bucket       string
 	OutputPrefix string
+	// KMSKeyID is --sse-kms-key-id: a key ARN, key ID, alias name or alias
+	// ARN that S3 encrypts the uploads with.
+	KMSKeyID string
 	// EventBusARN is --event-bus-arn.
 	EventBusARN string
 	// Accounts is --accounts: nil for the caller's account only, ["ALL"]
@@ -162,6 +166,11 @@ func Build(opts Options) (Document, error) {
 		doc.Statement = append(doc.Statement, st)
 	}
 	if st, ok, err := s3Statement(opts, partition); err != nil {
+		return Document{}, err
+	} else if ok {
+		doc.Statement = append(doc.Statement, st)
+	}
+	if st, ok, err := kmsStatement(opts, partition); err != nil {
 		return Document{}, err
 	} else if ok {
 		doc.Statement = append(doc.Statement, st)
@@ -336,6 +345,37 @@ func s3Statement(opts Options, partition string) (Statement, bool, error) {
 		return Statement{}, false, err
 	}
 	return allow(SidDeliveryS3, []string{"s3:PutObject"}, "arn:"+partition+":s3:::"+opts.Bucket+"/"+prefix+"*"), true, nil
+}
+
+// kmsStatement allows S3 to encrypt the uploads with the caller's KMS key:
+// PutObject with SSE-KMS needs kms:GenerateDataKey on the key. A key ARN is
+// the resource itself; a key ID names a key in some region and account; an
+// alias cannot be a resource, so it becomes a kms:RequestAlias condition.
+func kmsStatement(opts Options, partition string) (Statement, bool, error) {
+	key := opts.KMSKeyID
+	if key == "" {
+		return Statement{}, false, nil
+	}
+	if opts.Bucket == "" {
+		return Statement{}, false, errors.New("a KMS key needs a bucket")
+	}
+	if err := literal("KMS key", key); err != nil {
+		return Statement{}, false, err
+	}
+	actions := []string{"kms:GenerateDataKey"}
+	switch {
+	case strings.HasPrefix(key, "arn:") && strings.Contains(key, ":alias/"):
+		st := allow(SidDeliveryKMS, actions, "*")
+		st.Condition = map[string]map[string]string{"StringEquals": {"kms:RequestAlias": key[strings.Index(key, ":alias/")+1:]}}
+		return st, true, nil
+	case strings.HasPrefix(key, "arn:"):
+		return allow(SidDeliveryKMS, actions, key), true, nil
+	case strings.HasPrefix(key, "alias/"):
+		st := allow(SidDeliveryKMS, actions, "*")
+		st.Condition = map[string]map[string]string{"StringEquals": {"kms:RequestAlias": key}}
+		return st, true, nil
+	}
+	return allow(SidDeliveryKMS, actions, "arn:"+partition+":kms:*:*:key/"+key), true, nil
 }
 
 // literal rejects text that IAM would read as a wildcard or a policy

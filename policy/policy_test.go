@@ -313,3 +313,36 @@ func TestCloudFormation(t *testing.T) {
 		t.Error("an unknown service must be refused")
 	}
 }
+
+// An SSE-KMS upload needs kms:GenerateDataKey on its key: the key ARN as the
+// resource, a key ID in any region of the partition, or an alias as a
+// kms:RequestAlias condition.
+func TestKMSStatement(t *testing.T) {
+	cases := []struct {
+		key, resource, alias string
+	}{
+		{"arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", "arn:aws-us-gov:kms:us-gov-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab", ""},
+		{"1234abcd-12ab-34cd-56ef-1234567890ab", "arn:aws-us-gov:kms:*:*:key/1234abcd-12ab-34cd-56ef-1234567890ab", ""},
+		{"alias/findings", "*", "alias/findings"},
+		{"arn:aws-us-gov:kms:us-gov-west-1:111111111111:alias/findings", "*", "alias/findings"},
+	}
+	for _, c := range cases {
+		doc, err := Build(Options{Partition: "aws-us-gov", Services: []string{"rds"}, Bucket: "bkt", KMSKeyID: c.key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := doc.Statement[len(doc.Statement)-1]
+		if st.Sid != SidDeliveryKMS || len(st.Action) != 1 || st.Action[0] != "kms:GenerateDataKey" || len(st.Resource) != 1 || st.Resource[0] != c.resource {
+			t.Errorf("%s: %+v", c.key, st)
+		}
+		if got := st.Condition["StringEquals"]["kms:RequestAlias"]; got != c.alias {
+			t.Errorf("%s: alias condition %q", c.key, got)
+		}
+	}
+	if _, err := Build(Options{KMSKeyID: "alias/x"}); err == nil || err.Error() != "a KMS key needs a bucket" {
+		t.Errorf("key without bucket: %v", err)
+	}
+	if _, err := Build(Options{Bucket: "bkt", KMSKeyID: "alias/*"}); err == nil {
+		t.Error("a wildcard key was accepted")
+	}
+}

@@ -33,6 +33,7 @@ func policyCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringSliceFlag{Name: "services", Aliases: []string{"s"}, Usage: "service keys, or ALL (default: ALL)"},
 			&cli.StringFlag{Name: "bucket", Aliases: []string{"b"}, Usage: "S3 bucket the scan uploads to"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the scan's output folder, which is the S3 key prefix (default: " + scanDefaultOutput + ")"},
+			&cli.StringFlag{Name: "sse-kms-key-id", Usage: "KMS key the scan encrypts its uploads with"},
 			&cli.StringFlag{Name: "event-bus-arn", Usage: "EventBridge bus the scan publishes findings to"},
 			&cli.StringSliceFlag{Name: "accounts", Usage: "ALL or account IDs the scan covers (default: the caller's account)"},
 			&cli.StringFlag{Name: "aws-assume-role", Usage: "role NAME the scan assumes"},
@@ -82,6 +83,14 @@ func parsePolicyOptions(c *cli.Context) (policyOptions, error) {
 		}
 		if p.OutputPrefix = c.String("output"); strings.TrimSpace(p.OutputPrefix) == "" {
 			return opts, usagef("--output needs a folder name")
+		}
+	}
+	if c.IsSet("sse-kms-key-id") {
+		if !c.IsSet("bucket") {
+			return opts, usagef("--sse-kms-key-id needs --bucket")
+		}
+		if p.KMSKeyID = c.String("sse-kms-key-id"); strings.TrimSpace(p.KMSKeyID) == "" {
+			return opts, usagef("--sse-kms-key-id needs a key ID, ARN or alias")
 		}
 	}
 	if c.IsSet("event-bus-arn") {
