@@ -50,6 +50,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			scanCommand(usageErr),
 			policyCommand(usageErr),
+			reachCommand(usageErr),
 			{
 				Name:  "services",
 				Usage: "list every service key with its checks",
@@ -68,7 +69,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
-				return usagef("unknown command %q; commands: scan, policy, services, version", c.Args().First())
+				return usagef("unknown command %q; commands: scan, policy, reach, services, version", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},

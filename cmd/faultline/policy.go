@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultline/faultline/internal/inputs"
 	"github.com/faultline/faultline/policy"
+	"github.com/faultline/faultline/reach"
 )
 
 // scanDefaultOutput is the scan's -o default; the S3 prefix of the uploads
@@ -40,6 +41,7 @@ func policyCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "external-id", Usage: "external ID the scan passes when assuming the role"},
 			&cli.StringFlag{Name: "partition", Value: "", Usage: "aws, aws-cn or aws-us-gov (default: the event bus's, else aws)"},
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "json (an IAM policy) or cloudformation (the member-account role)"},
+			&cli.BoolFlag{Name: "reach", Usage: "add the reads of `faultline reach` (a Reach statement)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
@@ -63,6 +65,10 @@ func policyCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 func parsePolicyOptions(c *cli.Context) (policyOptions, error) {
 	opts := policyOptions{Format: c.String("format")}
 	p := &opts.Policy
+	if c.Bool("reach") {
+		// Opt-in: a scan role does not need the network reads of reach.
+		p.ReachActions = reach.Actions
+	}
 	var err error
 	if p.Services, err = parseServices(c.StringSlice("services")); err != nil {
 		return opts, err

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/policy"
+	"github.com/faultline/faultline/reach"
 	"github.com/urfave/cli/v2"
 )
 
@@ -203,5 +205,33 @@ func TestPolicyBadCommandLines(t *testing.T) {
 	}
 	if n := calls.Load(); n != 0 {
 		t.Errorf("%d API calls made for bad command lines", n)
+	}
+}
+
+// --reach adds exactly reach's actions as one Reach statement.
+func TestPolicyReachSection(t *testing.T) {
+	code, stdout, stderr := run(t, "policy", "-s", "rds", "--reach")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc policy.Document
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, st := range doc.Statement {
+		if st.Sid == policy.SidReach {
+			found = true
+			if strings.Join(st.Action, ",") != strings.Join(reach.Actions, ",") || len(st.Resource) != 1 || st.Resource[0] != "*" {
+				t.Errorf("reach statement %+v", st)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no Reach statement in %s", stdout)
+	}
+	_, without, _ := run(t, "policy", "-s", "rds")
+	if strings.Contains(without, `"Reach"`) {
+		t.Error("Reach statement without --reach")
 	}
 }
