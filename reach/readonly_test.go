@@ -1,0 +1,28 @@
+package reach
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/faultline/faultline/internal/readonly"
+	"github.com/faultline/faultline/netinv"
+)
+
+// reach only reads: every client interface of the inventory and the
+// resolver holds Describe/List/Get calls alone.
+func TestClientsAreReadOnly(t *testing.T) {
+	for _, api := range []reflect.Type{
+		reflect.TypeOf((*netinv.EC2API)(nil)).Elem(),
+		reflect.TypeOf((*InstancesAPI)(nil)).Elem(),
+		reflect.TypeOf((*LambdaAPI)(nil)).Elem(),
+		reflect.TypeOf((*RDSAPI)(nil)).Elem(),
+		reflect.TypeOf((*ElastiCacheAPI)(nil)).Elem(),
+		reflect.TypeOf((*EFSAPI)(nil)).Elem(),
+		reflect.TypeOf((*ELBv2API)(nil)).Elem(),
+		reflect.TypeOf((*ECSAPI)(nil)).Elem(),
+	} {
+		for _, v := range readonly.Violations(api) {
+			t.Errorf("%s is not a read call", v)
+		}
+	}
+}
