@@ -220,3 +220,29 @@ func receiveAll(t *testing.T, ctx context.Context, cfg aws.Config, queueURL stri
 	}
 	return bodies
 }
+
+// An upload that fails (the bucket does not exist) leaves the local files
+// complete, prints the error with its code, and exits 3.
+func TestBinaryUploadFailureKeepsLocalFiles(t *testing.T) {
+	ctx := context.Background()
+	const account, region = "210000000020", "eu-north-1"
+	keys, err := moto.AccountKeys(ctx, account, "scanner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := moto.Config(ctx, account, region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := asWritten(seedLambda(t, ctx, cfg))
+	res := runBinary(t, keys, []string{"AWS_MAX_ATTEMPTS=1"}, "scan", "-o", t.TempDir(), "-r", region, "-s", "lambda",
+		"--bucket", "no-such-bucket-here", "--log-format", "json")
+	if res.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
+	}
+	compareRows(t, findingRows(t, res.findings, account), want)
+	if !strings.Contains(res.stderr, "faultline: upload failed (NoSuchBucket): upload ") ||
+		!strings.Contains(res.stderr, "faultline: upload failed (NoSuchBucket), the local files are complete: ") {
+		t.Errorf("stderr:\n%s", res.stderr)
+	}
+}

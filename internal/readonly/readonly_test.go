@@ -2,7 +2,10 @@ package readonly
 
 import (
 	"context"
+	"os/exec"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -28,5 +31,38 @@ func TestViolations(t *testing.T) {
 	}
 	if v := Violations(reflect.TypeOf(0)); len(v) != 1 {
 		t.Errorf("int: %v", v)
+	}
+}
+
+// The scan cannot write to AWS except through the delivery step: none of
+// the packages that read AWS, nor the engine and the files, depend on the
+// S3 or EventBridge clients or on package delivery.
+func TestScanPathCannotReachWrites(t *testing.T) {
+	readers := []string{
+		"github.com/faultline/faultline/analysers",
+		"github.com/faultline/faultline/account",
+		"github.com/faultline/faultline/output",
+		"github.com/faultline/faultline/netinv",
+		"github.com/faultline/faultline/reach",
+	}
+	forbidden := []string{
+		"github.com/aws/aws-sdk-go-v2/service/s3",
+		"github.com/aws/aws-sdk-go-v2/service/eventbridge",
+		"github.com/faultline/faultline/delivery",
+	}
+	for _, pkg := range readers {
+		out, err := exec.Command("go", "list", "-deps", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) < 10 {
+			t.Fatalf("go list -deps %s listed only %v", pkg, deps)
+		}
+		for _, f := range forbidden {
+			if slices.Contains(deps, f) {
+				t.Errorf("%s depends on %s", pkg, f)
+			}
+		}
 	}
 }
