@@ -180,9 +180,11 @@ func loadENIs(ctx context.Context, api EC2API, inv *Inventory) error {
 		for _, n := range page.NetworkInterfaces {
 			e := &ENI{ID: aws.ToString(n.NetworkInterfaceId), SubnetID: aws.ToString(n.SubnetId), VPCID: aws.ToString(n.VpcId),
 				AZ: aws.ToString(n.AvailabilityZone), Description: aws.ToString(n.Description),
-				InterfaceType: string(n.InterfaceType), RequesterManaged: aws.ToBool(n.RequesterManaged)}
+				InterfaceType: string(n.InterfaceType), RequesterManaged: aws.ToBool(n.RequesterManaged),
+				OwnerID: aws.ToString(n.OwnerId), RequesterID: aws.ToString(n.RequesterId), Tags: tagMap(n.TagSet)}
 			if n.Attachment != nil {
 				e.InstanceID = aws.ToString(n.Attachment.InstanceId)
+				e.InstanceOwnerID = aws.ToString(n.Attachment.InstanceOwnerId)
 			}
 			if a, ok := addr(n.PrivateIpAddress); ok {
 				e.Addresses = append(e.Addresses, a)
@@ -214,6 +216,18 @@ func loadENIs(ctx context.Context, api EC2API, inv *Inventory) error {
 		}
 	}
 	return nil
+}
+
+// tagMap turns EC2 tags into a map; nil when there are none.
+func tagMap(tags []ec2types.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
 }
 
 func containsAddr(list []netip.Addr, a netip.Addr) bool {
@@ -519,7 +533,8 @@ func loadEndpoints(ctx context.Context, api EC2API, inv *Inventory) error {
 		}
 		for _, e := range page.VpcEndpoints {
 			ep := &Endpoint{ID: aws.ToString(e.VpcEndpointId), Type: string(e.VpcEndpointType), VPCID: aws.ToString(e.VpcId),
-				Service: aws.ToString(e.ServiceName), Subnets: e.SubnetIds, ENIs: e.NetworkInterfaceIds, RouteTables: e.RouteTableIds}
+				Service: aws.ToString(e.ServiceName), Subnets: e.SubnetIds, ENIs: e.NetworkInterfaceIds, RouteTables: e.RouteTableIds,
+				Tags: tagMap(e.Tags)}
 			for _, g := range e.Groups {
 				ep.Groups = append(ep.Groups, aws.ToString(g.GroupId))
 			}
@@ -541,7 +556,7 @@ func loadNATGateways(ctx context.Context, api EC2API, inv *Inventory) error {
 				continue
 			}
 			nat := &NATGateway{ID: aws.ToString(n.NatGatewayId), SubnetID: aws.ToString(n.SubnetId), VPCID: aws.ToString(n.VpcId),
-				Connectivity: string(n.ConnectivityType)}
+				Connectivity: string(n.ConnectivityType), Tags: tagMap(n.Tags)}
 			for _, a := range n.NatGatewayAddresses {
 				if id := aws.ToString(a.NetworkInterfaceId); id != "" {
 					nat.ENIs = append(nat.ENIs, id)

@@ -93,6 +93,12 @@ type ENI struct {
 	Addresses               []netip.Addr
 	PublicIPs               []netip.Addr
 	Groups                  []string
+	// OwnerID is the account that owns the interface; RequesterID the
+	// principal or service that created it ("amazon-rds", "AIDA..."), and
+	// InstanceOwnerID the owner of the attached instance (a service account
+	// for requester-managed interfaces). flows attributes interfaces by them.
+	OwnerID, RequesterID, InstanceOwnerID string
+	Tags                                  map[string]string
 }
 
 // SecurityGroup is a group with its rules. Rules are nil when the group was
@@ -218,12 +224,14 @@ type Endpoint struct {
 	ID, Type, VPCID, Service string
 	Subnets, ENIs, Groups    []string
 	RouteTables              []string
+	Tags                     map[string]string
 }
 
 // NATGateway is a NAT gateway.
 type NATGateway struct {
 	ID, SubnetID, VPCID, Connectivity string
 	ENIs                              []string
+	Tags                              map[string]string
 }
 
 // Reindex rebuilds the address index; the loader calls it, and so must

@@ -51,6 +51,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			scanCommand(usageErr),
 			policyCommand(usageErr),
 			reachCommand(usageErr),
+			flowsCommand(usageErr),
 			{
 				Name:  "services",
 				Usage: "list every service key with its checks",
@@ -69,7 +70,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
-				return usagef("unknown command %q; commands: scan, policy, reach, services, version", c.Args().First())
+				return usagef("unknown command %q; commands: scan, policy, reach, flows, services, version", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},

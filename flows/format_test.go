@@ -1,0 +1,237 @@
+package flows
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"net/netip"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// The documented v2 example parses into every field.
+func TestParseDefaultExample(t *testing.T) {
+	var r Record
+	err := DefaultFormat.Parse("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK", &r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Record{Version: 2, AccountID: "123456789010", InterfaceID: "eni-1235b8ca123456789",
+		SrcAddr: netip.MustParseAddr("172.31.16.139"), DstAddr: netip.MustParseAddr("172.31.16.21"), SrcPort: 20641, DstPort: 22,
+		Protocol: 6, Packets: 20, Bytes: 4249, Start: 1418530010, End: 1418530070, Action: "ACCEPT", LogStatus: "OK",
+		TCPFlags: -1, TrafficPath: -1}
+	if r != want {
+		t.Fatalf("got  %+v\nwant %+v", r, want)
+	}
+	if DefaultFormat.Version() != 2 || len(DefaultFormat.Fields) != 14 {
+		t.Fatalf("default format: version %d, %d fields", DefaultFormat.Version(), len(DefaultFormat.Fields))
+	}
+}
+
+// Every field of v2-v8, in a custom order (reversed), lands in its place.
+func TestParseEveryFieldCustomOrder(t *testing.T) {
+	values := map[Field]string{
+		FVersion: "8", FAccountID: "500000000001", FInterfaceID: "eni-0a", FSrcAddr: "10.0.1.5", FDstAddr: "2600:1f18::1",
+		FSrcPort: "443", FDstPort: "50000", FProtocol: "6", FPackets: "7", FBytes: "9000", FStart: "100", FEnd: "160",
+		FAction: "REJECT", FLogStatus: "OK", FVpcID: "vpc-1", FSubnetID: "subnet-1", FInstanceID: "i-1", FTCPFlags: "19",
+		FType: "IPv4", FPktSrcAddr: "10.0.9.9", FPktDstAddr: "52.216.8.8", FRegion: "us-east-1", FAZID: "use1-az1",
+		FSublocationType: "outpost", FSublocationID: "op-1", FPktSrcAWSService: "EC2", FPktDstAWSService: "S3",
+		FFlowDirection: "egress", FTrafficPath: "8", FECSClusterARN: "arn:c", FECSClusterName: "cl", FECSContainerInstanceARN: "arn:ci",
+		FECSContainerInstanceID: "ci", FECSContainerID: "c1", FECSSecondContainerID: "c2", FECSServiceName: "svc",
+		FECSTaskDefinitionARN: "arn:td", FECSTaskARN: "arn:t", FECSTaskID: "t1", FRejectReason: "BPA",
+	}
+	var names, words []string
+	for f := numFields - 1; f >= 0; f-- {
+		names = append(names, "${"+f.String()+"}")
+		words = append(words, values[f])
+	}
+	format, err := ParseFormat(strings.Join(names, " "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if format.Version() != 8 {
+		t.Fatalf("version %d, want 8", format.Version())
+	}
+	var r Record
+	if err := format.Parse(strings.Join(words, " "), &r); err != nil {
+		t.Fatal(err)
+	}
+	want := Record{Version: 8, AccountID: "500000000001", InterfaceID: "eni-0a", SrcAddr: netip.MustParseAddr("10.0.1.5"),
+		DstAddr: netip.MustParseAddr("2600:1f18::1"), SrcPort: 443, DstPort: 50000, Protocol: 6, Packets: 7, Bytes: 9000,
+		Start: 100, End: 160, Action: "REJECT", LogStatus: "OK", VpcID: "vpc-1", SubnetID: "subnet-1", InstanceID: "i-1",
+		TCPFlags: 19, Type: "IPv4", PktSrcAddr: netip.MustParseAddr("10.0.9.9"), PktDstAddr: netip.MustParseAddr("52.216.8.8"),
+		Region: "us-east-1", AZID: "use1-az1", SublocationType: "outpost", SublocationID: "op-1", PktSrcAWSService: "EC2",
+		PktDstAWSService: "S3", FlowDirection: "egress", TrafficPath: 8, ECSClusterARN: "arn:c", ECSClusterName: "cl",
+		ECSContainerInstanceARN: "arn:ci", ECSContainerInst: "ci", ECSContainerID: "c1", ECSSecondContainerID: "c2",
+		ECSServiceName: "svc", ECSTaskDefinitionARN: "arn:td", ECSTaskARN: "arn:t", ECSTaskID: "t1", RejectReason: "BPA"}
+	if !reflect.DeepEqual(r, want) {
+		t.Fatalf("got  %+v\nwant %+v", r, want)
+	}
+	// The format prints back in AWS notation and parses to itself.
+	again, err := ParseFormat(format.String())
+	if err != nil || !reflect.DeepEqual(again.Fields, format.Fields) {
+		t.Fatalf("round trip: %v %v", again.Fields, err)
+	}
+}
+
+func TestFormatVersions(t *testing.T) {
+	for _, c := range []struct {
+		format string
+		want   int
+	}{
+		{"${srcaddr} ${dstaddr}", 2},
+		{"${vpc-id} ${srcaddr}", 3},
+		{"${az-id}", 4},
+		{"${flow-direction} ${bytes}", 5},
+		{"${ecs-task-id}", 7},
+		{"${reject-reason} ${version}", 8},
+		{"srcaddr dstaddr traffic_path", 5}, // plain names, Athena's underscores
+	} {
+		f, err := ParseFormat(c.format)
+		if err != nil || f.Version() != c.want {
+			t.Errorf("%s: version %d err %v, want %d", c.format, f.Version(), err, c.want)
+		}
+	}
+	for _, bad := range []string{"", "${srcaddr} ${nope}", "${srcaddr", "${bytes} ${bytes}"} {
+		if _, err := ParseFormat(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestParseDashesAndStatuses(t *testing.T) {
+	var r Record
+	if err := DefaultFormat.Parse("2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA", &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Status() != StatusNoData || r.SrcAddr.IsValid() || r.SrcPort != -1 || r.Bytes != -1 || r.Action != "" || r.Start != 1431280876 {
+		t.Fatalf("NODATA record: %+v", r)
+	}
+	if err := DefaultFormat.Parse("2 123456789010 eni-1 - - - - - - - 1431280876 1431280934 - SKIPDATA", &r); err != nil || r.Status() != StatusSkipData {
+		t.Fatalf("SKIPDATA: %v %+v", err, r)
+	}
+	// A format without log-status: every record is OK.
+	f, _ := ParseFormat("${srcaddr} ${dstaddr} ${bytes}")
+	if err := f.Parse("10.0.0.1\t10.0.0.2 5\r", &r); err != nil || r.Status() != StatusOK || r.Bytes != 5 {
+		t.Fatalf("tabs and \\r: %v %+v", err, r)
+	}
+}
+
+func TestParseMalformed(t *testing.T) {
+	for _, c := range []struct{ line, want string }{
+		{"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT", "13 fields, the format has 14"},
+		{"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK extra", "more than the 14 fields"},
+		{"2 1 eni-1 10.0.0.1 10.0.0.2 65536 2 6 1 1 1 2 ACCEPT OK", `srcport "65536"`},
+		{"2 1 eni-1 10.0.0.1 10.0.0.2 -5 2 6 1 1 1 2 ACCEPT OK", `srcport "-5"`},
+		{"2 1 eni-1 10.0.0.256 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK", `srcaddr "10.0.0.256"`},
+		{"2 1 eni-1 fe80::1%eth0 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK", `srcaddr "fe80::1%eth0"`},
+		{"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ALLOW OK", `action "ALLOW"`},
+		{"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT FINE", `log-status "FINE"`},
+		{"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 x 1 2 ACCEPT OK", `bytes "x"`},
+		{"2 1 eni-1 10.0.0.1 10.0.0.2 1 2 256 1 1 1 2 ACCEPT OK", `protocol "256"`},
+	} {
+		var r Record
+		err := DefaultFormat.Parse(c.line, &r)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: got %v, want %q", c.line, err, c.want)
+		}
+	}
+}
+
+func gz(t *testing.T, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := w.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// A gzip stream with a header line switches the format; NODATA, SKIPDATA
+// and "-" addresses are counted and not emitted; malformed lines are
+// counted with their line numbers, only the first few kept, and never stop
+// the read.
+func TestReadStreamHeaderGzipCounts(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("version srcaddr dstaddr bytes log-status\n")
+	in.WriteString("3 10.0.0.1 10.0.0.2 100 OK\n")
+	in.WriteString("\n")
+	in.WriteString("3 - - - NODATA\n")
+	in.WriteString("3 - - - SKIPDATA\n")
+	in.WriteString("3 - 10.0.0.2 5 OK\n")
+	for i := 0; i < 7; i++ {
+		in.WriteString("3 nonsense\n")
+	}
+	in.WriteString("3 10.0.0.3 10.0.0.4 7 OK") // no final newline
+	var got []string
+	st := &Stats{}
+	err := ReadStream(bytes.NewReader(gz(t, in.String())), "x.log.gz", DefaultFormat, st, func(r *Record) error {
+		got = append(got, fmt.Sprintf("%s>%s:%d", r.SrcAddr, r.DstAddr, r.Bytes))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"10.0.0.1>10.0.0.2:100", "10.0.0.3>10.0.0.4:7"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("records %v, want %v", got, want)
+	}
+	if st.Headers != 1 || st.Records != 5 || st.NoData != 1 || st.SkipData != 1 || st.Unaddressed != 1 || st.Malformed != 7 || st.Lines != 13 {
+		t.Fatalf("stats %+v", st)
+	}
+	if len(st.FirstBad) != MaxReported || st.FirstBad[0].Line != 7 || st.FirstBad[4].Line != 11 || st.FirstBad[0].Source != "x.log.gz" {
+		t.Fatalf("first bad %+v", st.FirstBad)
+	}
+}
+
+// A line longer than the limit is one malformed line, and the next line
+// still parses.
+func TestReadStreamLongLine(t *testing.T) {
+	in := strings.Repeat("x", maxLine*3) + "\n2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK\n"
+	st := &Stats{}
+	n := 0
+	if err := ReadStream(strings.NewReader(in), "long", DefaultFormat, st, func(*Record) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || st.Malformed != 1 || st.FirstBad[0].Line != 1 {
+		t.Fatalf("n=%d stats %+v", n, st)
+	}
+}
+
+func TestParseS3URL(t *testing.T) {
+	b, p, err := ParseS3URL("s3://flow-bucket/logs/AWSLogs/")
+	if err != nil || b != "flow-bucket" || p != "logs/AWSLogs/" {
+		t.Fatalf("%q %q %v", b, p, err)
+	}
+	for _, bad := range []string{"flow-bucket/x", "s3://", "s3:///x"} {
+		if _, _, err := ParseS3URL(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// The parser never panics, and a line it accepts has exactly the format's
+// number of fields.
+func FuzzParse(f *testing.F) {
+	f.Add("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK")
+	f.Add("2 123456789010 eni-1 - - - - - - - 1431280876 1431280934 - NODATA")
+	f.Add("version account-id")
+	f.Add("\t\r  2 ::ffff:10.0.0.1")
+	f.Fuzz(func(t *testing.T, line string) {
+		var r Record
+		if err := DefaultFormat.Parse(line, &r); err == nil {
+			n := len(strings.Fields(strings.NewReplacer("\t", " ", "\r", " ").Replace(line)))
+			if n != len(DefaultFormat.Fields) {
+				t.Fatalf("accepted %d fields: %q", n, line)
+			}
+			if r.SrcPort > 65535 || r.Protocol > 255 || (r.SrcAddr.IsValid() && r.SrcAddr.Is4In6()) {
+				t.Fatalf("out of range: %+v", r)
+			}
+		}
+		_, _ = HeaderFormat(line)
+	})
+}

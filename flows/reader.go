@@ -1,0 +1,303 @@
+package flows
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+// MaxReported is how many malformed lines are reported by position.
+const MaxReported = 5
+
+// maxLine bounds one line; a longer one is malformed, and skipping it keeps
+// memory flat whatever the input holds.
+const maxLine = 64 << 10
+
+// Stats count what the readers saw.
+type Stats struct {
+	Sources     int
+	Lines       int64 // non-empty lines, headers included
+	Headers     int64
+	Records     int64 // parsed records of any status
+	NoData      int64
+	SkipData    int64
+	Unaddressed int64 // OK records without both addresses ("-"): counted, not enriched
+	Malformed   int64
+	FirstBad    []BadLine // the first MaxReported malformed lines
+	Skipped     []string  // objects not read (not .log.gz text)
+}
+
+// BadLine is a malformed line and why.
+type BadLine struct {
+	Source string
+	Line   int64
+	Err    string
+}
+
+func (b BadLine) String() string { return fmt.Sprintf("%s:%d: %s", b.Source, b.Line, b.Err) }
+
+func (s *Stats) bad(source string, line int64, err string) {
+	s.Malformed++
+	if len(s.FirstBad) < MaxReported {
+		s.FirstBad = append(s.FirstBad, BadLine{source, line, err})
+	}
+}
+
+// Emit receives each OK record with both addresses. r is reused for the
+// next record: copy what you keep.
+type Emit func(r *Record) error
+
+// lineSink parses lines of one source. A header line switches the format
+// for the rest of the source, as S3 files declare their own field order.
+type lineSink struct {
+	source string
+	format Format
+	stats  *Stats
+	emit   Emit
+	line   int64
+	rec    Record
+}
+
+func (s *lineSink) handle(text string) error {
+	s.line++
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	s.stats.Lines++
+	if f, ok := HeaderFormat(text); ok {
+		s.stats.Headers++
+		s.format = f
+		return nil
+	}
+	if err := s.format.Parse(text, &s.rec); err != nil {
+		s.stats.bad(s.source, s.line, err.Error())
+		return nil
+	}
+	s.stats.Records++
+	switch s.rec.Status() {
+	case StatusNoData:
+		s.stats.NoData++
+		return nil
+	case StatusSkipData:
+		s.stats.SkipData++
+		return nil
+	}
+	if !s.rec.SrcAddr.IsValid() || !s.rec.DstAddr.IsValid() {
+		s.stats.Unaddressed++
+		return nil
+	}
+	return s.emit(&s.rec)
+}
+
+// ReadStream reads flow records from r, plain text or gzip (by its magic
+// bytes, not its name), line by line.
+func ReadStream(r io.Reader, source string, format Format, stats *Stats, emit Emit) error {
+	stats.Sources++
+	br := bufio.NewReaderSize(r, 256<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("%s: %w", source, err)
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, 256<<10)
+	}
+	sink := &lineSink{source: source, format: format, stats: stats, emit: emit}
+	var long []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+			if len(long) < maxLine {
+				long = append(long, chunk...)
+			} else {
+				long = append(long[:maxLine], 'x') // mark as too long, keep memory flat
+			}
+			continue
+		case err != nil && !errors.Is(err, io.EOF):
+			return fmt.Errorf("%s line %d: %w", source, sink.line+1, err)
+		}
+		line := chunk
+		if long != nil {
+			line = append(long, chunk...)
+			long = nil
+		}
+		if len(line) > maxLine {
+			sink.line++
+			stats.Lines++
+			stats.bad(source, sink.line, fmt.Sprintf("line longer than %d bytes", maxLine))
+		} else if len(line) > 0 {
+			if herr := sink.handle(string(bytes.TrimRight(line, "\r\n"))); herr != nil {
+				return herr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+	}
+}
+
+// ReadFile reads a local file, or standard input for "-".
+func ReadFile(path string, stdin io.Reader, format Format, stats *Stats, emit Emit) error {
+	if path == "-" {
+		return ReadStream(stdin, "stdin", format, stats, emit)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return ReadStream(f, path, format, stats, emit)
+}
+
+// S3API holds the read-only S3 calls ReadS3 makes.
+type S3API interface {
+	s3.ListObjectsV2APIClient
+	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
+}
+
+// ParseS3URL splits s3://bucket/prefix.
+func ParseS3URL(u string) (bucket, prefix string, err error) {
+	rest, ok := strings.CutPrefix(u, "s3://")
+	if !ok {
+		return "", "", fmt.Errorf("want s3://BUCKET/PREFIX, got %q", u)
+	}
+	bucket, prefix, _ = strings.Cut(rest, "/")
+	if bucket == "" {
+		return "", "", fmt.Errorf("want s3://BUCKET/PREFIX, got %q", u)
+	}
+	return bucket, prefix, nil
+}
+
+// ReadS3 reads every text flow-log object under prefix (the AWSLogs layout
+// puts them at prefix/AWSLogs/ACCOUNT/vpcflowlogs/REGION/YYYY/MM/DD/, and
+// the Hive layout under similar key=value folders: listing the prefix
+// recursively covers both). Parquet and other objects are listed in
+// stats.Skipped. Each object is streamed, never held whole.
+func ReadS3(ctx context.Context, api S3API, bucket, prefix string, format Format, stats *Stats, emit Emit) error {
+	p := s3.NewListObjectsV2Paginator(api, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("s3:ListObjectsV2 s3://%s/%s: %w", bucket, prefix, err)
+		}
+		for _, o := range page.Contents {
+			key := aws.ToString(o.Key)
+			if !strings.HasSuffix(key, ".log.gz") && !strings.HasSuffix(key, ".log") {
+				if !strings.HasSuffix(key, "/") {
+					stats.Skipped = append(stats.Skipped, "s3://"+bucket+"/"+key)
+				}
+				continue
+			}
+			if err := readObject(ctx, api, bucket, key, format, stats, emit); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func readObject(ctx context.Context, api S3API, bucket, key string, format Format, stats *Stats, emit Emit) error {
+	out, err := api.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return fmt.Errorf("s3:GetObject s3://%s/%s: %w", bucket, key, err)
+	}
+	defer out.Body.Close()
+	return ReadStream(out.Body, "s3://"+bucket+"/"+key, format, stats, emit)
+}
+
+// LogsAPI holds the read-only CloudWatch Logs call ReadLogGroup makes.
+type LogsAPI interface {
+	cloudwatchlogs.FilterLogEventsAPIClient
+}
+
+// ReadLogGroup reads the events of group between start and end (zero:
+// open) with FilterLogEvents, which interleaves the one-stream-per-ENI
+// layout in time order. Each event is one record; there is no header, so
+// format comes from DescribeFlowLogs or --log-format.
+func ReadLogGroup(ctx context.Context, api LogsAPI, group string, start, end time.Time, format Format, stats *Stats, emit Emit) error {
+	in := &cloudwatchlogs.FilterLogEventsInput{LogGroupName: aws.String(group)}
+	if !start.IsZero() {
+		in.StartTime = aws.Int64(start.UnixMilli())
+	}
+	if !end.IsZero() {
+		in.EndTime = aws.Int64(end.UnixMilli())
+	}
+	stats.Sources++
+	sink := &lineSink{source: "log group " + group, format: format, stats: stats, emit: emit}
+	p := cloudwatchlogs.NewFilterLogEventsPaginator(api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("logs:FilterLogEvents %s: %w", group, err)
+		}
+		for _, e := range page.Events {
+			if err := sink.handle(aws.ToString(e.Message)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// LogGroupFormat finds the format of the flow logs that deliver to group
+// (ec2:DescribeFlowLogs, filter log-group-name). Flow logs with different
+// formats in one group cannot be told apart record by record, so that is an
+// error; found is false when no flow log names the group.
+func LogGroupFormat(ctx context.Context, api ec2.DescribeFlowLogsAPIClient, group string) (f Format, found bool, err error) {
+	p := ec2.NewDescribeFlowLogsPaginator(api, &ec2.DescribeFlowLogsInput{
+		Filter: []ec2types.Filter{{Name: aws.String("log-group-name"), Values: []string{group}}},
+	})
+	var formats []string
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return f, false, fmt.Errorf("ec2:DescribeFlowLogs: %w", err)
+		}
+		for _, fl := range page.FlowLogs {
+			if aws.ToString(fl.LogGroupName) != group {
+				continue
+			}
+			lf := aws.ToString(fl.LogFormat)
+			if lf == "" {
+				lf = DefaultFormat.String()
+			}
+			pf, err := ParseFormat(lf)
+			if err != nil {
+				return f, false, fmt.Errorf("flow log %s: %w", aws.ToString(fl.FlowLogId), err)
+			}
+			if !found {
+				f, found = pf, true
+			}
+			if s := pf.String(); !contains(formats, s) {
+				formats = append(formats, s)
+			}
+		}
+	}
+	if len(formats) > 1 {
+		return f, false, fmt.Errorf("log group %s receives flow logs with %d different formats; give --log-format for the records you want", group, len(formats))
+	}
+	return f, found, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
