@@ -38,6 +38,7 @@ const Version = "2012-10-17"
 const (
 	SidCore                = "Core"
 	SidReach               = "Reach"
+	SidFlows               = "Flows"
 	SidAssumeRole          = "AssumeRole"
 	SidDeliveryS3          = "DeliveryS3"
 	SidDeliveryEventBridge = "DeliveryEventBridge"
@@ -96,6 +97,9 @@ type Options struct {
 	// ReachActions are the IAM actions of the reachability checks (the reach
 	// package's Actions); nil leaves the Reach statement out.
 	ReachActions []string
+	// FlowsActions are the IAM actions of `faultline flows` (the flows
+	// package's Actions); nil leaves the Flows statement out.
+	FlowsActions []string
 }
 
 // Document is an IAM policy document.
@@ -160,6 +164,12 @@ func Build(opts Options) (Document, error) {
 	if len(opts.ReachActions) > 0 {
 		doc.Statement = append(doc.Statement, allow(SidReach, opts.ReachActions, "*"))
 	}
+	if len(opts.FlowsActions) > 0 {
+		// s3:GetObject and logs:FilterLogEvents read whatever bucket or log
+		// group the user names at run time, hence "*"; narrow it to your
+		// flow-log bucket and log group if you can.
+		doc.Statement = append(doc.Statement, allow(SidFlows, opts.FlowsActions, "*"))
+	}
 	if st, ok, err := assumeRoleStatement(opts, partition); err != nil {
 		return Document{}, err
 	} else if ok {
@@ -186,7 +196,7 @@ func Build(opts Options) (Document, error) {
 // (delivery, assuming roles, reading the organization): what a member
 // account's scan role must allow.
 func MemberRole(opts Options) Options {
-	return Options{Partition: opts.Partition, Services: opts.Services, ReachActions: opts.ReachActions, MemberAccount: true}
+	return Options{Partition: opts.Partition, Services: opts.Services, ReachActions: opts.ReachActions, FlowsActions: opts.FlowsActions, MemberAccount: true}
 }
 
 // JSON is the document as indented JSON with a final newline, the form of

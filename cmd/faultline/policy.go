@@ -6,6 +6,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/faultline/faultline/flows"
 	"github.com/faultline/faultline/internal/inputs"
 	"github.com/faultline/faultline/policy"
 	"github.com/faultline/faultline/reach"
@@ -42,6 +43,7 @@ func policyCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "partition", Value: "", Usage: "aws, aws-cn or aws-us-gov (default: the event bus's, else aws)"},
 			&cli.StringFlag{Name: "format", Value: "json", Usage: "json (an IAM policy) or cloudformation (the member-account role)"},
 			&cli.BoolFlag{Name: "reach", Usage: "add the reads of `faultline reach` (a Reach statement)"},
+			&cli.BoolFlag{Name: "flows", Usage: "add the reads of `faultline flows` (a Flows statement)"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
@@ -65,9 +67,12 @@ func policyCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 func parsePolicyOptions(c *cli.Context) (policyOptions, error) {
 	opts := policyOptions{Format: c.String("format")}
 	p := &opts.Policy
+	// Opt-in: a scan role needs neither reach's network reads nor flows'.
 	if c.Bool("reach") {
-		// Opt-in: a scan role does not need the network reads of reach.
 		p.ReachActions = reach.Actions
+	}
+	if c.Bool("flows") {
+		p.FlowsActions = flows.Actions
 	}
 	var err error
 	if p.Services, err = parseServices(c.StringSlice("services")); err != nil {

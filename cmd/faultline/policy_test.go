@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/flows"
 	"github.com/faultline/faultline/policy"
 	"github.com/faultline/faultline/reach"
 	"github.com/urfave/cli/v2"
@@ -208,30 +209,36 @@ func TestPolicyBadCommandLines(t *testing.T) {
 	}
 }
 
-// --reach adds exactly reach's actions as one Reach statement.
-func TestPolicyReachSection(t *testing.T) {
-	code, stdout, stderr := run(t, "policy", "-s", "rds", "--reach")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, stderr)
-	}
-	var doc policy.Document
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
-		t.Fatal(err)
-	}
-	var found bool
-	for _, st := range doc.Statement {
-		if st.Sid == policy.SidReach {
-			found = true
-			if strings.Join(st.Action, ",") != strings.Join(reach.Actions, ",") || len(st.Resource) != 1 || st.Resource[0] != "*" {
-				t.Errorf("reach statement %+v", st)
+// --reach and --flows add exactly those commands' actions, each as one
+// statement; without the flags neither appears.
+func TestPolicyReachAndFlowsSections(t *testing.T) {
+	for _, c := range []struct {
+		flag, sid string
+		actions   []string
+	}{{"--reach", policy.SidReach, reach.Actions}, {"--flows", policy.SidFlows, flows.Actions}} {
+		code, stdout, stderr := run(t, "policy", "-s", "rds", c.flag)
+		if code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var doc policy.Document
+		if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var found bool
+		for _, st := range doc.Statement {
+			if st.Sid == c.sid {
+				found = true
+				if strings.Join(st.Action, ",") != strings.Join(c.actions, ",") || len(st.Resource) != 1 || st.Resource[0] != "*" {
+					t.Errorf("%s statement %+v", c.sid, st)
+				}
 			}
 		}
-	}
-	if !found {
-		t.Errorf("no Reach statement in %s", stdout)
-	}
-	_, without, _ := run(t, "policy", "-s", "rds")
-	if strings.Contains(without, `"Reach"`) {
-		t.Error("Reach statement without --reach")
+		if !found {
+			t.Errorf("no %s statement in %s", c.sid, stdout)
+		}
+		_, without, _ := run(t, "policy", "-s", "rds")
+		if strings.Contains(without, `"`+c.sid+`"`) {
+			t.Errorf("%s statement without %s", c.sid, c.flag)
+		}
 	}
 }
