@@ -6,6 +6,7 @@ BIN       := bin/faultline
 MOTO_PIN  := moto[server]==5.2.1
 
 .PHONY: build static test unit integration fuzz demo bench policy check-moto clean
+FUZZTIME  ?= 5s
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/faultline
@@ -40,6 +41,19 @@ policy:
 demo: check-moto build
 	$(GO) build -o bin/faultline-demo ./tools/demo
 	bin/faultline-demo -bin $(BIN)
+
+# A short run of every fuzz target (go test -fuzz takes one target a run).
+fuzz:
+	@set -e; for t in FuzzNormaliseArgs FuzzSplitList FuzzParseShard FuzzReadAccountsFile; do \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./cmd/faultline; done; \
+	for t in FuzzAccountID FuzzBucketName FuzzEventBusARN FuzzExternalID FuzzRegionName FuzzRoleName; do \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./internal/inputs; done; \
+	for t in $$($(GO) test -list '^Fuzz' ./flows | grep '^Fuzz'); do \
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./flows; done
+
+# Record-and-replay benchmark of the real binary (bench/README.md).
+bench: check-moto build
+	$(GO) run ./bench -bin $(BIN)
 
 clean:
 	rm -rf bin output .demo

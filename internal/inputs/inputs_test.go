@@ -1,6 +1,9 @@
 package inputs
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestAccountID(t *testing.T) {
 	if err := AccountID("123456789012"); err != nil {
@@ -107,4 +110,70 @@ func TestRegionName(t *testing.T) {
 			t.Errorf("%s accepted", bad)
 		}
 	}
+}
+
+// AccountID accepts exactly twelve ASCII digits.
+func FuzzAccountID(f *testing.F) {
+	f.Add("123456789012")
+	f.Add("12345678901\n")
+	f.Add("１２３４５６７８９０１２")
+	f.Fuzz(func(t *testing.T, s string) {
+		twelveDigits := len(s) == 12 && strings.Trim(s, "0123456789") == ""
+		if err := AccountID(s); (err == nil) != twelveDigits {
+			t.Errorf("AccountID(%q) = %v", s, err)
+		}
+	})
+}
+
+// RegionName accepts only lower-case letters, digits and hyphens, ending in
+// a number.
+func FuzzRegionName(f *testing.F) {
+	for _, s := range []string{"us-east-1", "us-gov-west-1", "us-isob-east-1", "us-east-1a", "US-EAST-1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !RegionName(s) {
+			return
+		}
+		last := s[len(s)-1]
+		if strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" || last < '0' || last > '9' || strings.Count(s, "-") < 2 {
+			t.Errorf("accepted %q", s)
+		}
+	})
+}
+
+// RoleName accepts 1-64 name characters after an optional /path/, and its
+// error is one line.
+func FuzzRoleName(f *testing.F) {
+	for _, s := range []string{"FaultlineReadOnly", "/ops/team/Reader", "bad*role", "ops/Reader", "/x\n/y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		err := RoleName(s)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") && !strings.Contains(s, "\n") {
+				t.Errorf("multi-line error %q", err)
+			}
+			return
+		}
+		name := s[strings.LastIndex(s, "/")+1:]
+		if len(name) < 1 || len(name) > 64 || strings.Trim(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+=,.@_-") != "" {
+			t.Errorf("accepted %q", s)
+		}
+	})
+}
+
+// ExternalID accepts 2 to 1224 of the allowed characters only.
+func FuzzExternalID(f *testing.F) {
+	for _, s := range []string{"ab", "a", "tenant:42/prod@x.y", "has space", strings.Repeat("x", 1225)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if ExternalID(s) != nil {
+			return
+		}
+		if len(s) < 2 || len(s) > 1224 || strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_+=,.@:/-") != "" {
+			t.Errorf("accepted %q", s)
+		}
+	})
 }
