@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -113,9 +114,19 @@ func (a *atomicFile) commit() error {
 	}
 	if err != nil {
 		_ = os.Remove(a.tmp.Name())
-		return fmt.Errorf("write %s: %w", a.path, err)
+		return fmt.Errorf("write %s: %w", a.path, withoutTempPath(err))
 	}
 	return nil
+}
+
+// withoutTempPath drops the temporary file's name from a file error, so that
+// messages name only the destination the user knows.
+func withoutTempPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // abort discards the temporary file; the destination stays as it was.

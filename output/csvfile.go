@@ -60,7 +60,8 @@ func CreateCSV[T any](path string, appendExisting bool) (*CSVFile[T], error) {
 // Write appends one row.
 func (c *CSVFile[T]) Write(row T) error {
 	if err := gocsv.MarshalCSVWithoutHeaders([]T{row}, c.csv); err != nil {
-		return err
+		// Name the destination, not the temporary file the user never sees.
+		return fmt.Errorf("write %s: %w", c.file.path, withoutTempPath(err))
 	}
 	c.rows++
 	return nil
@@ -77,7 +78,7 @@ func (c *CSVFile[T]) Commit() error {
 	c.csv.Flush()
 	if err := c.csv.Error(); err != nil {
 		c.file.abort()
-		return fmt.Errorf("write %s: %w", c.file.path, err)
+		return fmt.Errorf("write %s: %w", c.file.path, withoutTempPath(err))
 	}
 	return c.file.commit()
 }

@@ -35,6 +35,9 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	}
 	caller, err := account.Identify(ctx, base)
 	if err != nil {
+		if ctx.Err() != nil {
+			return &codedError{exitInterrupted, errInterrupted}
+		}
 		return &codedError{exitError, fmt.Errorf("cannot identify the caller (are credentials configured?): %w", err)}
 	}
 	callerOnly := opts.Accounts == nil && !opts.AllAccounts
@@ -59,6 +62,10 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 		SessionName: opts.SessionName, Duration: opts.RoleDuration, Regions: opts.Regions,
 		Concurrency: accountSetupConcurrency, Org: org, Log: log,
 	})
+	if ctx.Err() != nil {
+		// Interrupted before any task: nothing was scanned, no file written.
+		return &codedError{exitInterrupted, errInterrupted}
+	}
 	var accounts []*account.Account
 	var setupRows []output.ReportRow
 	for _, r := range results {
