@@ -37,18 +37,31 @@ func ReadOrg(ctx context.Context, cfg aws.Config) (OrgDirectory, error) {
 
 func readOrg(ctx context.Context, api orgAPI) (OrgDirectory, error) {
 	dir := OrgDirectory{Names: map[string]string{}}
-	org, err := api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	if err != nil {
-		return dir, err
+	// The two reads are independent: one round trip for the payer while the
+	// account pages come in.
+	var orgErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		org, err := api.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+		if orgErr = err; err == nil && org.Organization != nil {
+			dir.PayerID = aws.ToString(org.Organization.MasterAccountId)
+		}
+	}()
+	listErr := listAccounts(ctx, api, &dir)
+	<-done
+	if orgErr != nil {
+		return dir, orgErr
 	}
-	if org.Organization != nil {
-		dir.PayerID = aws.ToString(org.Organization.MasterAccountId)
-	}
+	return dir, listErr
+}
+
+func listAccounts(ctx context.Context, api orgAPI, dir *OrgDirectory) error {
 	p := organizations.NewListAccountsPaginator(api, &organizations.ListAccountsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return dir, err
+			return err
 		}
 		for _, a := range page.Accounts {
 			id := aws.ToString(a.Id)
@@ -59,7 +72,7 @@ func readOrg(ctx context.Context, api orgAPI) (OrgDirectory, error) {
 		}
 	}
 	sort.Strings(dir.Active)
-	return dir, nil
+	return nil
 }
 
 // accountActive reads State, which replaces the retiring Status field, and

@@ -79,42 +79,50 @@ func setUpAccount(ctx context.Context, base aws.Config, id string, opts SetupOpt
 	start := time.Now()
 	stats := &callStats{}
 	ctx = withStats(ctx, stats)
-	fail := func(err error) SetupResult {
-		end := time.Now()
-		t := Task{Account: &Account{ID: id}, Analyser: analyserNamed(SetupService)}
-		row := reportRow(t, start, end, output.ResultFailure, ErrorCode(err), oneLine(err), stats, 0, 0)
-		if ctx.Err() != nil {
-			row.Result, row.ErrorCode = output.ResultCancelled, CodeCancelled
-		}
-		opts.Log.Warn().Str("account", id).Str("code", row.ErrorCode).Str("error", row.ErrorMessage).Msg("account could not be set up")
-		return SetupResult{Failure: row}
-	}
+	fail := func(err error) SetupResult { return setupFailure(ctx, id, start, stats, err, opts.Log) }
 
 	cfg := base
 	if opts.RoleName != "" {
 		cfg = opts.hooks.assume(base, RoleARN(opts.Partition, id, opts.RoleName))
 	}
-	who, err := opts.hooks.identify(ctx, cfg)
-	if err != nil {
-		return fail(err)
+	// The identity check and the region list are independent reads: one
+	// round trip, not two (the credentials cache assumes the role once).
+	var who Identity
+	var enabled []string
+	var idErr, regionsErr error
+	var g errgroup.Group
+	g.Go(func() error { who, idErr = opts.hooks.identify(ctx, cfg); return nil })
+	g.Go(func() error { enabled, regionsErr = opts.hooks.regions(ctx, cfg); return nil })
+	_ = g.Wait()
+	if idErr != nil {
+		return fail(idErr)
 	}
 	if who.Account != id {
 		return fail(fmt.Errorf("credentials are for account %s, not %s", who.Account, id))
 	}
-	acct := &Account{
-		ID: id, Name: opts.Org.Name(id), PayerID: opts.Org.PayerID, PayerName: opts.Org.Name(opts.Org.PayerID),
-		Partition: who.Partition, Config: cfg,
-	}
-	enabled, err := opts.hooks.regions(ctx, cfg)
-	if err != nil {
-		if opts.Regions == nil {
-			return fail(fmt.Errorf("cannot list the account's regions for --regions ALL: %w", err))
-		}
-		opts.Log.Warn().Str("account", id).Str("code", ErrorCode(err)).Msg("cannot list enabled regions; scanning the regions given without checking them")
+	return withRegions(ctx, &Account{ID: id, Partition: who.Partition, Config: cfg}, enabled, regionsErr, start, stats, opts)
+}
+
+// CallerAccount is setup for the caller's own account scanned with its own
+// credentials, from an identity and region list already read (in parallel
+// with the organization, by the caller): no call is made here.
+func CallerAccount(ctx context.Context, base aws.Config, caller Identity, enabled []string, regionsErr error, opts SetupOptions) SetupResult {
+	acct := &Account{ID: caller.Account, Partition: caller.Partition, Config: base}
+	return withRegions(ctx, acct, enabled, regionsErr, time.Now(), &callStats{}, opts)
+}
+
+// withRegions names the account and chooses its regions: every enabled one
+// for --regions ALL, else the requested ones it has enabled.
+func withRegions(ctx context.Context, acct *Account, enabled []string, regionsErr error, start time.Time, stats *callStats, opts SetupOptions) SetupResult {
+	acct.Name, acct.PayerID, acct.PayerName = opts.Org.Name(acct.ID), opts.Org.PayerID, opts.Org.Name(opts.Org.PayerID)
+	switch {
+	case regionsErr != nil && opts.Regions == nil:
+		return setupFailure(ctx, acct.ID, start, stats, fmt.Errorf("cannot list the account's regions for --regions ALL: %w", regionsErr), opts.Log)
+	case regionsErr != nil:
+		opts.Log.Warn().Str("account", acct.ID).Str("code", ErrorCode(regionsErr)).Msg("cannot list enabled regions; scanning the regions given without checking them")
 		acct.Regions = opts.Regions
 		return SetupResult{Account: acct}
-	}
-	if opts.Regions == nil {
+	case opts.Regions == nil:
 		acct.Regions = enabled
 		return SetupResult{Account: acct}
 	}
@@ -127,4 +135,16 @@ func setUpAccount(ctx context.Context, base aws.Config, id string, opts SetupOpt
 		}
 	}
 	return res
+}
+
+// setupFailure is the account-setup row of an account that could not be set
+// up (Cancelled when the scan was interrupted).
+func setupFailure(ctx context.Context, id string, start time.Time, stats *callStats, err error, log zerolog.Logger) SetupResult {
+	t := Task{Account: &Account{ID: id}, Analyser: analyserNamed(SetupService)}
+	row := reportRow(t, start, time.Now(), output.ResultFailure, ErrorCode(err), oneLine(err), stats, 0, 0)
+	if ctx.Err() != nil {
+		row.Result, row.ErrorCode = output.ResultCancelled, CodeCancelled
+	}
+	log.Warn().Str("account", id).Str("code", row.ErrorCode).Str("error", row.ErrorMessage).Msg("account could not be set up")
+	return SetupResult{Failure: row}
 }

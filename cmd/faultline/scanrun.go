@@ -12,15 +12,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/faultline/faultline/account"
 	"github.com/faultline/faultline/delivery"
 	"github.com/faultline/faultline/output"
 )
 
-// accountSetupConcurrency bounds assume-role and region discovery: a few at
-// once keep STS well under its rate limits.
-const accountSetupConcurrency = 4
+// accountSetupConcurrency bounds assume-role and region discovery: 16 at
+// once keeps STS well under its request quotas while a large organisation's
+// setup does not hold back its tasks.
+const accountSetupConcurrency = 16
 
 // runScan does the scan: find the accounts and set them up, run every task,
 // write the files, deliver them, print the summary.
@@ -33,22 +35,35 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	if err != nil {
 		return &codedError{exitError, fmt.Errorf("cannot load AWS configuration: %w", err)}
 	}
-	caller, err := account.Identify(ctx, base)
-	if err != nil {
+	callerOnly := opts.Accounts == nil && !opts.AllAccounts
+	// The seed's default (the caller's own account, its own credentials)
+	// needs three independent reads: who the caller is, its regions and its
+	// organization. They go out together, one round trip before the tasks.
+	ownCredentials := callerOnly && opts.AssumeRole == ""
+	var caller account.Identity
+	var callerErr, orgErr, regionsErr error
+	var org account.OrgDirectory
+	var enabled []string
+	var round errgroup.Group
+	round.Go(func() error { caller, callerErr = account.Identify(ctx, base); return nil })
+	if !callerOnly || ownCredentials {
+		round.Go(func() error { org, orgErr = account.ReadOrg(ctx, base); return nil })
+	}
+	if ownCredentials {
+		round.Go(func() error { enabled, regionsErr = account.EnabledRegions(ctx, base); return nil })
+	}
+	_ = round.Wait()
+	if callerErr != nil {
 		if ctx.Err() != nil {
 			return &codedError{exitInterrupted, errInterrupted}
 		}
-		return &codedError{exitError, fmt.Errorf("cannot identify the caller (are credentials configured?): %w", err)}
+		return &codedError{exitError, fmt.Errorf("cannot identify the caller (are credentials configured?): %w", callerErr)}
 	}
-	callerOnly := opts.Accounts == nil && !opts.AllAccounts
-
-	// The seed read the organization with the assumed role; across accounts
-	// the scanning account's own credentials are the ones that may.
-	orgCfg := base
-	if callerOnly && opts.AssumeRole != "" {
-		orgCfg = account.AssumeRole(base, account.RoleARN(caller.Partition, caller.Account, opts.AssumeRole), opts.SessionName, opts.ExternalID, opts.RoleDuration)
+	if callerOnly && !ownCredentials {
+		// The seed read the organization with the assumed role.
+		orgCfg := account.AssumeRole(base, account.RoleARN(caller.Partition, caller.Account, opts.AssumeRole), opts.SessionName, opts.ExternalID, opts.RoleDuration)
+		org, orgErr = account.ReadOrg(ctx, orgCfg)
 	}
-	org, orgErr := account.ReadOrg(ctx, orgCfg)
 	if orgErr != nil {
 		log.Debug().Str("code", account.ErrorCode(orgErr)).Msg("Organizations not fully readable: account names and payer may be empty")
 	}
@@ -57,11 +72,19 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	results := account.SetUpAccounts(ctx, base, ids, account.SetupOptions{
+	setup := account.SetupOptions{
 		Partition: caller.Partition, CallerID: caller.Account, RoleName: opts.AssumeRole, ExternalID: opts.ExternalID,
 		SessionName: opts.SessionName, Duration: opts.RoleDuration, Regions: opts.Regions,
 		Concurrency: accountSetupConcurrency, Org: org, Log: log,
-	})
+	}
+	var results []account.SetupResult
+	switch {
+	case ownCredentials && len(ids) == 1:
+		results = []account.SetupResult{account.CallerAccount(ctx, base, caller, enabled, regionsErr, setup)}
+	case ownCredentials: // --shard K/N left no account
+	default:
+		results = account.SetUpAccounts(ctx, base, ids, setup)
+	}
 	if ctx.Err() != nil {
 		// Interrupted before any task: nothing was scanned, no file written.
 		return &codedError{exitInterrupted, errInterrupted}
