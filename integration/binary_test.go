@@ -8,44 +8,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/faultline/faultline/internal/motoserver"
+	"github.com/faultline/faultline/internal/testbin"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds cmd/faultline once per test run.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Join(filepath.Dir(file), "..")
-		dir, err := os.MkdirTemp("", "faultline-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "faultline")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/faultline")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = err
-			binPath = string(out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build: %v\n%s", buildErr, binPath)
-	}
-	return binPath
-}
+// binary is the faultline binary, built once per test run.
+func binary(t *testing.T) string { return testbin.Faultline(t) }
 
 // scanResult is one run of the binary.
 type scanResult struct {
@@ -62,7 +33,7 @@ type scanResult struct {
 func runBinary(t *testing.T, keys motoserver.Keys, extraEnv []string, args ...string) scanResult {
 	t.Helper()
 	cmd := exec.Command(binary(t), args...)
-	cmd.Env = append(cleanEnv(), moto.Env(keys)...)
+	cmd.Env = append(testbin.CleanEnv(), moto.Env(keys)...)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -84,17 +55,6 @@ func runBinary(t *testing.T, keys motoserver.Keys, extraEnv []string, args ...st
 		}
 	}
 	return res
-}
-
-// cleanEnv is the test process's environment without AWS settings.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "AWS_CA_BUNDLE=") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 func readCSV(t *testing.T, path string) [][]string {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/faultline/faultline/analysers"
 	"github.com/faultline/faultline/internal/motoserver"
+	"github.com/faultline/faultline/internal/testbin"
 )
 
 // moto is the one emulator of this package (moto runs on one core: tests
@@ -35,6 +36,7 @@ func TestMain(m *testing.M) {
 	moto = s
 	code := m.Run()
 	s.Stop()
+	testbin.Remove()
 	os.Exit(code)
 }
 

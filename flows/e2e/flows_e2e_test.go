@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -36,6 +35,7 @@ import (
 
 	"github.com/faultline/faultline/flows"
 	"github.com/faultline/faultline/internal/motoserver"
+	"github.com/faultline/faultline/internal/testbin"
 )
 
 const (
@@ -46,8 +46,8 @@ const (
 )
 
 var (
-	moto   *motoserver.Server
-	binDir string
+	moto    *motoserver.Server
+	binPath string
 )
 
 func TestMain(m *testing.M) {
@@ -57,16 +57,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	moto = s
-	binDir, err = os.MkdirTemp("", "flows-e2e-bin-")
-	if err == nil {
-		_, file, _, _ := runtime.Caller(0)
-		cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "faultline"), "./cmd/faultline")
-		cmd.Dir = filepath.Join(filepath.Dir(file), "..", "..")
-		var out []byte
-		if out, err = cmd.CombinedOutput(); err != nil {
-			err = fmt.Errorf("%v\n%s", err, out)
-		}
-	}
+	binPath, err = testbin.Build()
 	code := 1
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flows e2e: build:", err)
@@ -74,7 +65,7 @@ func TestMain(m *testing.M) {
 		code = m.Run()
 	}
 	s.Stop()
-	os.RemoveAll(binDir)
+	os.RemoveAll(filepath.Dir(binPath))
 	os.Exit(code)
 }
 
@@ -289,7 +280,7 @@ func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 // run runs the binary and returns stdout, stderr and the exit code.
 func run(t *testing.T, env []string, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, "faultline"), args...)
+	cmd := exec.Command(binPath, args...)
 	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
@@ -302,16 +293,6 @@ func run(t *testing.T, env []string, stdin string, args ...string) (string, stri
 		t.Fatal(err)
 	}
 	return out.String(), errb.String(), code
-}
-
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "AWS_CA_BUNDLE=") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 func parseFlows(t *testing.T, out string) []string {
@@ -337,7 +318,7 @@ func TestFlowsEndToEnd(t *testing.T) {
 	cfg := must(moto.Config(ctx, acct, region))
 	e := seed(t, ctx, cfg)
 	keys := must(moto.AccountKeys(ctx, acct, "flows-reader"))
-	env := append(cleanEnv(), moto.Env(keys)...)
+	env := append(testbin.CleanEnv(), moto.Env(keys)...)
 
 	start := time.Now().Add(-30*time.Minute).Unix() / 60 * 60
 	recs := records(e, start)

@@ -20,12 +20,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/faultline/faultline/internal/motoserver"
+	"github.com/faultline/faultline/internal/testbin"
 )
 
 var (
@@ -45,7 +45,7 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) (int, error) {
-	bin, err := buildBinary()
+	bin, err := testbin.Build()
 	if err != nil {
 		return 0, err
 	}
@@ -65,23 +65,6 @@ func run(m *testing.M) (int, error) {
 	front = httptest.NewServer(recorder.proxy(target))
 	defer front.Close()
 	return m.Run(), nil
-}
-
-// buildBinary builds cmd/faultline into a temporary folder.
-func buildBinary() (string, error) {
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	dir, err := os.MkdirTemp("", "faultline-iamproof-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "faultline")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/faultline")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build: %v\n%s", err, out)
-	}
-	return bin, nil
 }
 
 // request is one call the binary sent, as IAM sees it, and moto's answer.
@@ -266,7 +249,7 @@ func runScan(t *testing.T, keys motoserver.Keys, args ...string) scanResult {
 	t.Helper()
 	dir := t.TempDir()
 	cmd := exec.Command(binPath, append([]string{"scan", "-o", dir + "/", "--log-format", "json", "--task-timeout", "60s"}, args...)...)
-	cmd.Env = append(cleanEnv(), (&motoserver.Server{URL: front.URL}).Env(keys)...)
+	cmd.Env = append(testbin.CleanEnv(), (&motoserver.Server{URL: front.URL}).Env(keys)...)
 	cmd.Env = append(cmd.Env, "AWS_MAX_ATTEMPTS=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -296,23 +279,12 @@ func runScan(t *testing.T, keys motoserver.Keys, args ...string) scanResult {
 func runPolicy(t *testing.T, args ...string) []byte {
 	t.Helper()
 	cmd := exec.Command(binPath, append([]string{"policy"}, args...)...)
-	cmd.Env = cleanEnv()
+	cmd.Env = testbin.CleanEnv()
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("faultline policy %v: %v", args, err)
 	}
 	return out
-}
-
-// cleanEnv is the test process's environment without AWS settings.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "AWS_CA_BUNDLE=") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 func readCSV(t *testing.T, path string) [][]string {

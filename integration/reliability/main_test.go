@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -21,13 +19,10 @@ import (
 	"github.com/faultline/faultline/internal/estate"
 	"github.com/faultline/faultline/internal/faultproxy"
 	"github.com/faultline/faultline/internal/motoserver"
+	"github.com/faultline/faultline/internal/testbin"
 )
 
 var moto *motoserver.Server
-
-// binDir holds the binary; it is world-readable so that a test can run it
-// as an unprivileged user.
-var binDir string
 
 func TestMain(m *testing.M) {
 	s, err := motoserver.Start(os.Getenv("MOTO_LOG"))
@@ -38,42 +33,13 @@ func TestMain(m *testing.M) {
 	moto = s
 	code := m.Run()
 	s.Stop()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testbin.Remove()
 	os.Exit(code)
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// faultlineBinary builds cmd/faultline once per test run.
-func faultlineBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Join(filepath.Dir(file), "..", "..")
-		if binDir, buildErr = os.MkdirTemp("", "faultline-reliability-"); buildErr != nil {
-			return
-		}
-		if buildErr = os.Chmod(binDir, 0o755); buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "faultline")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/faultline")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("%v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build: %v", buildErr)
-	}
-	return binPath
-}
+// faultlineBinary is the faultline binary, built once per test run into a
+// folder every user may read (a test runs it as an unprivileged user).
+func faultlineBinary(t *testing.T) string { return testbin.Faultline(t) }
 
 // The shared estate: one account, two regions, every wire protocol (query:
 // rds, redshift; EC2: vpce; JSON: fsx; REST-JSON: lambda, efs). Not

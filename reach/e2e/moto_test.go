@@ -12,10 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/faultline/faultline/internal/motoserver"
+	"github.com/faultline/faultline/internal/testbin"
 )
 
 var moto *motoserver.Server
@@ -40,50 +38,12 @@ func TestMain(m *testing.M) {
 	moto = s
 	code := m.Run()
 	s.Stop()
+	testbin.Remove()
 	os.Exit(code)
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// reachBinary builds cmd/faultline once per test run.
-func reachBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		_, file, _, _ := runtime.Caller(0)
-		root := filepath.Join(filepath.Dir(file), "..", "..")
-		dir, err := os.MkdirTemp("", "faultline-reach-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "faultline")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/faultline")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = err
-			binPath = string(out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build: %v\n%s", buildErr, binPath)
-	}
-	return binPath
-}
-
-// cleanEnv is the test process's environment without AWS settings.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "AWS_CA_BUNDLE=") {
-			env = append(env, kv)
-		}
-	}
-	return env
-}
+// reachBinary is the faultline binary, built once per test run.
+func reachBinary(t *testing.T) string { return testbin.Faultline(t) }
 
 type run struct {
 	code           int
@@ -93,7 +53,7 @@ type run struct {
 func runReach(t *testing.T, keys motoserver.Keys, args ...string) run {
 	t.Helper()
 	cmd := exec.Command(reachBinary(t), append([]string{"reach"}, args...)...)
-	cmd.Env = append(cleanEnv(), moto.Env(keys)...)
+	cmd.Env = append(testbin.CleanEnv(), moto.Env(keys)...)
 	cmd.Env = append(cmd.Env, "AWS_MAX_ATTEMPTS=2")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
