@@ -17,6 +17,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -79,6 +81,7 @@ type estate struct {
 	tgwRTB    string
 	lambdaARN string
 	account   string
+	efs       string // file system ID
 }
 
 type seeder struct {
@@ -289,6 +292,21 @@ func seedEstate(t *testing.T, account string) *estate {
 	s.instance("nacl-1", a3, sgWeb)
 	s.instance("part-1", a1, sgPart)
 
+	// An EFS file system with a mount target in a1 (moto gives it a real
+	// ENI) whose group admits NFS from VPC A; an ALB in a1 and a2 with the
+	// web group (moto creates no ENIs for it: its subnets stand in).
+	sgNFS := s.group("nfs", vpcA)
+	s.ingress(sgNFS, perm("tcp", 2049, 2049, "10.10.0.0/16"))
+	fsAPI := efs.NewFromConfig(cfg)
+	fs, err := fsAPI.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("reach-efs")})
+	s.must(err)
+	e.efs = aws.ToString(fs.FileSystemId)
+	_, err = fsAPI.CreateMountTarget(ctx, &efs.CreateMountTargetInput{FileSystemId: fs.FileSystemId, SubnetId: aws.String(a1), SecurityGroups: []string{sgNFS}})
+	s.must(err)
+	_, err = elbv2.NewFromConfig(cfg).CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String("web-alb"),
+		Subnets: []string{a1, a2}, SecurityGroups: []string{sgWeb}})
+	s.must(err)
+
 	// Lambda functions: fn-app in a1 and a2 with the lambda group; fn-443 whose group sends only 443.
 	role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reach-lambda"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
@@ -372,6 +390,14 @@ func TestReachEndToEnd(t *testing.T) {
 		{"peering D-B routed both ways", []string{"--from", "ec2:d-1", "--to", "ec2:b-1", "--port", "22"}, 0, []string{"verdict: reachable"}},
 		{"one-way peering seen from the side without a route", []string{"--from", "ec2:c-1", "--to", "ec2:app-1", "--port", "22"}, 3,
 			[]string{"has no route to", "verdict: blocked"}},
+		{"ec2 to an EFS mount target on NFS, the file system's own port", []string{"--from", "ec2:app-1", "--to", "efs:" + e.efs}, 0,
+			[]string{"on tcp 2049", "verdict: reachable"}},
+		{"lambda whose egress allows 443 only, to EFS", []string{"--from", "lambda:fn-443", "--to", "efs:" + e.efs}, 3,
+			[]string{"allows tcp 443 only", "verdict: blocked"}},
+		{"ec2 to an ALB through its subnets", []string{"--from", "ec2:app-1", "--to", "elbv2:web-alb", "--port", "443"}, 0,
+			[]string{"verdict: reachable"}},
+		{"ALB port its group does not admit", []string{"--from", "ec2:app-1", "--to", "elbv2:web-alb", "--port", "8443"}, 3,
+			[]string{"no ingress rule of " + e.sg["web"] + " allows tcp 8443", "verdict: blocked"}},
 		{"unknown function is a usage error", []string{"--from", "lambda:nope", "--to", "rds:db-pg"}, 2, nil},
 		{"malformed reference fails before any call", []string{"--from", "eni:nope", "--to", "rds:db-pg"}, 2, nil},
 	}
