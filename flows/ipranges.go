@@ -9,11 +9,10 @@ import (
 	"strings"
 )
 
-// shippedRanges is a small hand-written sample in ip-ranges.json's published format
-// (not a download of AWS's file, which the build machines cannot reach)
-// (a few S3, DynamoDB, EC2 and CloudFront prefixes) so that flows names
-// common services with no download; --ip-ranges takes the current full file
-// from https://ip-ranges.amazonaws.com/ip-ranges.json.
+// shippedRanges is a small hand-written sample in ip-ranges.json's published
+// format (a few S3, DynamoDB, EC2 and CloudFront prefixes), not a download
+// of AWS's file, which the build machines cannot reach. --ip-ranges takes
+// the current full file from https://ip-ranges.amazonaws.com/ip-ranges.json.
 //
 //go:embed ipranges/ip-ranges.json
 var shippedRanges []byte
