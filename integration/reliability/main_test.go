@@ -104,12 +104,7 @@ func newProxy(t *testing.T, f faultproxy.Faults) *faultproxy.Proxy {
 // env is the binary's whole environment: no AWS settings of the test
 // process, the keys, and the proxy as the endpoint.
 func env(p *faultproxy.Proxy, keys motoserver.Keys, extra ...string) []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") || strings.HasPrefix(kv, "AWS_CA_BUNDLE=") {
-			out = append(out, kv)
-		}
-	}
+	out := testbin.CleanEnv()
 	for _, kv := range moto.Env(keys) {
 		if !strings.HasPrefix(kv, "AWS_ENDPOINT_URL=") {
 			out = append(out, kv)

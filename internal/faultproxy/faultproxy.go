@@ -48,6 +48,11 @@ type Faults struct {
 	Exempt []string
 	// Deny services are always refused with their access-error code.
 	Deny []string
+	// DenyCalls refuse single calls the same way: "service Operation" and,
+	// optionally, a third word the request body must contain. "sts
+	// AssumeRole 222222222222" refuses every AssumeRole into that account
+	// (the role ARN's digits are not URL-encoded in the body).
+	DenyCalls []string
 	// Hang services are never answered: the request is held until the
 	// client gives up or the proxy is closed.
 	Hang []string
@@ -339,7 +344,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		p.note("", func() { p.hanging-- })
 		return
-	case contains(f.Deny, req.Service):
+	case contains(f.Deny, req.Service) || deniesCall(f.DenyCalls, req, body):
 		p.note("Denied", nil)
 		writeError(w, req, accessDenied(req))
 		return
@@ -398,6 +403,20 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if req.Service == "sts" && req.Operation == "AssumeRole" && rw.status == http.StatusOK {
 		p.learnKey(body, rw.buf.Bytes())
 	}
+}
+
+// deniesCall reports whether one of the DenyCalls entries matches req.
+func deniesCall(entries []string, req Request, body []byte) bool {
+	for _, e := range entries {
+		f := strings.Fields(e)
+		if len(f) < 2 || f[0] != req.Service || f[1] != req.Operation {
+			continue
+		}
+		if len(f) == 2 || bytes.Contains(body, []byte(f[2])) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Proxy) note(kind string, f func()) {
