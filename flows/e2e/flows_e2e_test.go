@@ -410,6 +410,26 @@ func TestFlowsEndToEnd(t *testing.T) {
 	if out != wantCSV {
 		t.Errorf("cross-az:\n%s\nwant\n%s", out, wantCSV)
 	}
+
+	// The services summary: the interface endpoint's traffic, and S3 reached
+	// from a subnet whose route table has no route to it (the NAT's public
+	// leg is the NAT's, not a client's).
+	svcFile := filepath.Join(dir, "services.log")
+	svcLines := []string{recs[6], fmt.Sprintf("5 %s %s 10.1.1.10 52.216.4.4 40010 443 6 1 800 %d %d ACCEPT OK %s %s %s egress", acct, e.eniInst, start, start+60, e.vpc, e.subA, e.azIDA), recs[8]}
+	if err := os.WriteFile(svcFile, []byte(strings.Join(svcLines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code = run(t, env, "", "flows", "--region", region, "--log-format", format, "--summary", "services", "--format", "csv", svcFile)
+	if code != 0 {
+		t.Fatalf("services: exit %d: %s", code, stderr)
+	}
+	wantServices := "service,region,path,client_vpc,bytes\n" +
+		"s3," + region + ",no-route," + e.vpc + ",800\n" +
+		"sqs," + region + ",vpc-endpoint," + e.vpc + ",60\n"
+	if out != wantServices {
+		t.Errorf("services:\n%s\nwant\n%s", out, wantServices)
+	}
+
 }
 
 func checkFlows(t *testing.T, what string, got, want []string) {
