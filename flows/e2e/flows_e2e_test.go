@@ -429,7 +429,6 @@ func TestFlowsEndToEnd(t *testing.T) {
 	if out != wantServices {
 		t.Errorf("services:\n%s\nwant\n%s", out, wantServices)
 	}
-
 }
 
 func checkFlows(t *testing.T, what string, got, want []string) {
