@@ -17,6 +17,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -307,6 +309,21 @@ func seedEstate(t *testing.T, account string) *estate {
 		Subnets: []string{a1, a2}, SecurityGroups: []string{sgWeb}})
 	s.must(err)
 
+	// An ECS service in awsvpc mode with no running task (moto runs none):
+	// its subnets and group stand in for the tasks' interfaces.
+	sgAPI := s.group("api", vpcA)
+	s.ingress(sgAPI, perm("tcp", 8080, 8080, "10.10.0.0/16"))
+	ecsAPI := ecs.NewFromConfig(cfg)
+	_, err = ecsAPI.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("apps")})
+	s.must(err)
+	_, err = ecsAPI.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("api"), NetworkMode: ecstypes.NetworkModeAwsvpc,
+		ContainerDefinitions: []ecstypes.ContainerDefinition{{Name: aws.String("api"), Image: aws.String("api:1"), Memory: aws.Int32(256)}}})
+	s.must(err)
+	_, err = ecsAPI.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("apps"), ServiceName: aws.String("api"), TaskDefinition: aws.String("api"),
+		DesiredCount: aws.Int32(1), NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets: []string{a1}, SecurityGroups: []string{sgAPI}}}})
+	s.must(err)
+
 	// Lambda functions: fn-app in a1 and a2 with the lambda group; fn-443 whose group sends only 443.
 	role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reach-lambda"),
 		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
@@ -398,6 +415,12 @@ func TestReachEndToEnd(t *testing.T) {
 			[]string{"verdict: reachable"}},
 		{"ALB port its group does not admit", []string{"--from", "ec2:app-1", "--to", "elbv2:web-alb", "--port", "8443"}, 3,
 			[]string{"no ingress rule of " + e.sg["web"] + " allows tcp 8443", "verdict: blocked"}},
+		{"ec2 to an ECS service without running tasks, through its subnets", []string{"--from", "ec2:app-1", "--to", "ecs:apps/api", "--port", "8080"}, 0,
+			[]string{"verdict: reachable"}},
+		{"ECS service port its group does not admit", []string{"--from", "ec2:app-1", "--to", "ecs:apps/api", "--port", "9090"}, 3,
+			[]string{"no ingress rule of " + e.sg["api"] + " allows tcp 9090", "verdict: blocked"}},
+		{"the seed's --fromECS, to an instance", []string{"--fromECS", "apps:api", "--to", "ec2:web-1", "--port", "443"}, 0,
+			[]string{"verdict: reachable"}},
 		{"unknown function is a usage error", []string{"--from", "lambda:nope", "--to", "rds:db-pg"}, 2, nil},
 		{"malformed reference fails before any call", []string{"--from", "eni:nope", "--to", "rds:db-pg"}, 2, nil},
 	}
