@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
@@ -309,6 +310,21 @@ func seedEstate(t *testing.T, account string) *estate {
 		Subnets: []string{a1, a2}, SecurityGroups: []string{sgWeb}})
 	s.must(err)
 
+	// A Redis cluster in a cache subnet group of a1. moto 5.2.1 does not
+	// return a cache cluster's security groups, so reach sees none and
+	// applies the VPC's default group (the rule for resources without
+	// groups); the group given here only documents the intent.
+	sgCache := s.group("cache", vpcA)
+	s.ingress(sgCache, perm("tcp", 6379, 6379, sgLambda))
+	ec := elasticache.NewFromConfig(cfg)
+	_, err = ec.CreateCacheSubnetGroup(ctx, &elasticache.CreateCacheSubnetGroupInput{CacheSubnetGroupName: aws.String("cache-a1"),
+		CacheSubnetGroupDescription: aws.String("a1"), SubnetIds: []string{a1}})
+	s.must(err)
+	_, err = ec.CreateCacheCluster(ctx, &elasticache.CreateCacheClusterInput{CacheClusterId: aws.String("sessions"), Engine: aws.String("redis"),
+		CacheNodeType: aws.String("cache.t3.micro"), NumCacheNodes: aws.Int32(1), CacheSubnetGroupName: aws.String("cache-a1"),
+		SecurityGroupIds: []string{sgCache}, PreferredAvailabilityZone: aws.String("us-east-1a")})
+	s.must(err)
+
 	// An ECS service in awsvpc mode with no running task (moto runs none):
 	// its subnets and group stand in for the tasks' interfaces.
 	sgAPI := s.group("api", vpcA)
@@ -421,6 +437,8 @@ func TestReachEndToEnd(t *testing.T) {
 			[]string{"no ingress rule of " + e.sg["api"] + " allows tcp 9090", "verdict: blocked"}},
 		{"the seed's --fromECS, to an instance", []string{"--fromECS", "apps:api", "--to", "ec2:web-1", "--port", "443"}, 0,
 			[]string{"verdict: reachable"}},
+		{"lambda to a Redis cluster through its cache subnet group, default group", []string{"--from", "lambda:fn-app", "--to", "elasticache:sessions"}, 3,
+			[]string{"on tcp 6379", "(ElastiCache sessions, address unknown)", "no security groups: the VPC's default group", "verdict: blocked"}},
 		{"unknown function is a usage error", []string{"--from", "lambda:nope", "--to", "rds:db-pg"}, 2, nil},
 		{"malformed reference fails before any call", []string{"--from", "eni:nope", "--to", "rds:db-pg"}, 2, nil},
 	}
