@@ -5,9 +5,7 @@ package integration
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -28,16 +26,7 @@ import (
 var moto *motoserver.Server
 
 func TestMain(m *testing.M) {
-	s, err := motoserver.Start(os.Getenv("MOTO_LOG"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "integration:", err)
-		os.Exit(1)
-	}
-	moto = s
-	code := m.Run()
-	s.Stop()
-	testbin.Remove()
-	os.Exit(code)
+	testbin.Main(m, "integration", func(s *motoserver.Server) { moto = s })
 }
 
 // row is one findings-CSV row as a test expects it, without the columns that

@@ -45,28 +45,10 @@ const (
 	format = "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status} ${vpc-id} ${subnet-id} ${az-id} ${flow-direction}"
 )
 
-var (
-	moto    *motoserver.Server
-	binPath string
-)
+var moto *motoserver.Server
 
 func TestMain(m *testing.M) {
-	s, err := motoserver.Start(os.Getenv("MOTO_LOG"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "flows e2e:", err)
-		os.Exit(1)
-	}
-	moto = s
-	binPath, err = testbin.Build()
-	code := 1
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "flows e2e: build:", err)
-	} else {
-		code = m.Run()
-	}
-	s.Stop()
-	os.RemoveAll(filepath.Dir(binPath))
-	os.Exit(code)
+	testbin.Main(m, "flows e2e", func(s *motoserver.Server) { moto = s })
 }
 
 // estate is what seeding created, by role.
@@ -280,7 +262,7 @@ func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 // run runs the binary and returns stdout, stderr and the exit code.
 func run(t *testing.T, env []string, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(binPath, args...)
+	cmd := exec.Command(testbin.Faultline(t), args...)
 	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer

@@ -25,16 +25,7 @@ import (
 var moto *motoserver.Server
 
 func TestMain(m *testing.M) {
-	s, err := motoserver.Start(os.Getenv("MOTO_LOG"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "reliability:", err)
-		os.Exit(1)
-	}
-	moto = s
-	code := m.Run()
-	s.Stop()
-	testbin.Remove()
-	os.Exit(code)
+	testbin.Main(m, "reliability", func(s *motoserver.Server) { moto = s })
 }
 
 // faultlineBinary is the faultline binary, built once per test run into a

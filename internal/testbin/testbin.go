@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/faultline/faultline/internal/motoserver"
 )
 
 // Build compiles cmd/faultline into a new folder that every user may read
@@ -69,4 +71,21 @@ func Remove() {
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))
 	}
+}
+
+// Main is an end-to-end package's TestMain: it starts the package's one
+// moto (moto runs on one core; tests share it and keep apart by account),
+// hands it to use, runs the tests, then stops moto and removes the binary
+// Faultline built.
+func Main(m *testing.M, name string, use func(*motoserver.Server)) {
+	s, err := motoserver.Start(os.Getenv("MOTO_LOG"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
+	}
+	use(s)
+	code := m.Run()
+	s.Stop()
+	Remove()
+	os.Exit(code)
 }

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,12 +16,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/elasticache"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
+	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -35,16 +34,7 @@ import (
 var moto *motoserver.Server
 
 func TestMain(m *testing.M) {
-	s, err := motoserver.Start(os.Getenv("MOTO_LOG"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "reach e2e:", err)
-		os.Exit(1)
-	}
-	moto = s
-	code := m.Run()
-	s.Stop()
-	testbin.Remove()
-	os.Exit(code)
+	testbin.Main(m, "reach e2e", func(s *motoserver.Server) { moto = s })
 }
 
 // reachBinary is the faultline binary, built once per test run.
