@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Field is one flow-log field, numbered in the order of the AWS table.
@@ -260,6 +261,11 @@ func (f Format) Parse(line string, r *Record) error {
 		}
 		word := rest[:end]
 		rest = rest[end:]
+		if strings.IndexFunc(word, unicode.IsControl) >= 0 {
+			// No flow-log field holds a control character: the line is
+			// damaged, not a field to keep.
+			return &ParseError{Field: -1, Msg: fmt.Sprintf("control character in field %d", i+1)}
+		}
 		if i >= len(f.Fields) {
 			return &ParseError{Field: -1, Msg: fmt.Sprintf("more than the %d fields of the format", len(f.Fields))}
 		}
