@@ -126,8 +126,7 @@ func Run(ctx context.Context, tasks []Task, opts Options, sink Sink) Summary {
 	g.SetLimit(opts.Concurrency)
 	for _, t := range tasks {
 		if ctx.Err() != nil {
-			now := opts.Now()
-			events <- event{task: reportRow(t, now, now, output.ResultCancelled, CodeCancelled, "scan interrupted before this task started", nil, 0, 0)}
+			events <- notStarted(t, opts.Now())
 			continue
 		}
 		g.Go(func() error {
@@ -169,7 +168,7 @@ func (s *Summary) record(ev event) {
 func runTask(ctx context.Context, t Task, opts Options, events chan<- event) {
 	start := opts.Now()
 	if ctx.Err() != nil {
-		events <- event{task: reportRow(t, start, start, output.ResultCancelled, CodeCancelled, "scan interrupted before this task started", nil, 0, 0)}
+		events <- notStarted(t, start)
 		return
 	}
 	log := opts.Log.With().Str("account", t.Account.ID).Str("region", t.Region).Str("service", t.Analyser.Name).Logger()
@@ -226,6 +225,11 @@ func runTask(ctx context.Context, t Task, opts Options, events chan<- event) {
 	ev.Str("result", result).Int64("findings", findings).Int64("api_calls", row.APICalls).Int64("retries", row.Retries).
 		Dur("took", end.Sub(start)).Msg("task done")
 	events <- event{task: row}
+}
+
+// notStarted is the row of a task the scan was interrupted before.
+func notStarted(t Task, now time.Time) event {
+	return event{task: reportRow(t, now, now, output.ResultCancelled, CodeCancelled, "scan interrupted before this task started", nil, 0, 0)}
 }
 
 // panicError is a panic inside an analyser, turned into the task's error.
@@ -295,5 +299,3 @@ func OverallRow(accountID string, s Summary) output.ReportRow {
 		APICalls: s.APICalls, Retries: s.Retries, Resources: s.Resources, Findings: s.Findings,
 	}
 }
-
-func analyserNamed(name string) analysers.Analyser { return analysers.Analyser{Name: name} }

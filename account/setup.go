@@ -10,6 +10,7 @@ import (
 	"github.com/rs/zerolog"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/faultline/faultline/analysers"
 	"github.com/faultline/faultline/output"
 )
 
@@ -19,7 +20,6 @@ const SetupService = "account-setup"
 // SetupOptions say how to reach and where to scan each account.
 type SetupOptions struct {
 	Partition   string
-	CallerID    string
 	RoleName    string // assume arn:<partition>:iam::<account>:role/<RoleName>; "" uses the caller's credentials
 	ExternalID  string
 	SessionName string
@@ -140,7 +140,7 @@ func withRegions(ctx context.Context, acct *Account, enabled []string, regionsEr
 // setupFailure is the account-setup row of an account that could not be set
 // up (Cancelled when the scan was interrupted).
 func setupFailure(ctx context.Context, id string, start time.Time, stats *callStats, err error, log zerolog.Logger) SetupResult {
-	t := Task{Account: &Account{ID: id}, Analyser: analyserNamed(SetupService)}
+	t := Task{Account: &Account{ID: id}, Analyser: analysers.Analyser{Name: SetupService}}
 	row := reportRow(t, start, time.Now(), output.ResultFailure, ErrorCode(err), oneLine(err), stats, 0, 0)
 	if ctx.Err() != nil {
 		row.Result, row.ErrorCode = output.ResultCancelled, CodeCancelled

@@ -467,12 +467,3 @@ func TestAnalyseElastiCacheLaterFailureKeepsRows(t *testing.T) {
 		elasticacheRequire(t, got, append(append([]elasticacheWant{}, elasticacheClusterRows...), elasticacheGroupRows...))
 	})
 }
-
-func elasticacheHasAction(action string) bool {
-	for _, a := range ElastiCache.Actions {
-		if a == action {
-			return true
-		}
-	}
-	return false
-}

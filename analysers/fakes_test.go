@@ -57,6 +57,9 @@ func (f *fakeSubnets) DescribeSubnets(_ context.Context, in *ec2.DescribeSubnets
 	}
 	start := 0
 	if in.NextToken != nil {
+		// An unknown token ends the listing rather than restart it, so a
+		// caller that loops on tokens cannot loop forever.
+		start = len(matched)
 		for i, s := range matched {
 			if aws.ToString(s.SubnetId) == *in.NextToken {
 				start = i

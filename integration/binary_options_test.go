@@ -98,14 +98,7 @@ func TestBinaryOrgNamesOnlyRisksAndAppend(t *testing.T) {
 func TestBinaryAssumeRoleInOwnAccount(t *testing.T) {
 	ctx := context.Background()
 	const account, region = "200000000012", "ca-central-1"
-	keys, err := moto.AccountKeys(ctx, account, "scanner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := moto.Config(ctx, account, region)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys, cfg := scannedAccount(t, ctx, account, region)
 	want := asWritten(seedLambda(t, ctx, cfg))
 	res := runBinary(t, keys, nil, "scan", "-o", t.TempDir(), "-r", region, "-s", "lambda", "--aws-assume-role", "FaultlineReadOnly",
 		"--external-id", "ext-123", "--log-format", "json")

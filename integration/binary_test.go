@@ -1,11 +1,8 @@
 package integration
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -35,39 +32,15 @@ func runBinary(t *testing.T, keys motoserver.Keys, extraEnv []string, args ...st
 	cmd := exec.Command(binary(t), args...)
 	cmd.Env = append(testbin.CleanEnv(), moto.Env(keys)...)
 	cmd.Env = append(cmd.Env, extraEnv...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	res := scanResult{stderr: stderr.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
+	r := testbin.Run(t, cmd)
+	res := scanResult{code: r.Code, stderr: r.Stderr, findingsPath: r.FindingsPath, reportPath: r.ReportPath}
+	if res.findingsPath != "" {
+		res.findings = testbin.ReadCSV(t, res.findingsPath)
 	}
-	for _, line := range strings.Split(res.stderr, "\n") {
-		if p, ok := strings.CutPrefix(line, "faultline: findings   "); ok {
-			res.findingsPath = p
-			res.findings = readCSV(t, p)
-		}
-		if p, ok := strings.CutPrefix(line, "faultline: run report "); ok {
-			res.reportPath = p
-			res.report = readCSV(t, p)
-		}
+	if res.reportPath != "" {
+		res.report = testbin.ReadCSV(t, res.reportPath)
 	}
 	return res
-}
-
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	records, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-	if err != nil {
-		t.Fatalf("%s is not valid CSV: %v", path, err)
-	}
-	return records
 }
 
 // findingRows turns CSV records into rows, checking the columns the row
@@ -145,14 +118,7 @@ var estate = []struct {
 func TestBinaryScanEstate(t *testing.T) {
 	ctx := context.Background()
 	const account, region = "200000000001", "eu-west-1"
-	keys, err := moto.AccountKeys(ctx, account, "scanner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := moto.Config(ctx, account, region)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys, cfg := scannedAccount(t, ctx, account, region)
 	var want []row
 	var services []string
 	for _, e := range estate {
@@ -193,14 +159,7 @@ func TestBinaryScanEstate(t *testing.T) {
 func TestBinaryPartialFailure(t *testing.T) {
 	ctx := context.Background()
 	const account, region = "200000000002", "ap-southeast-2"
-	keys, err := moto.AccountKeys(ctx, account, "scanner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := moto.Config(ctx, account, region)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys, cfg := scannedAccount(t, ctx, account, region)
 	dmsRows := seedDMS(t, ctx, cfg)
 	want := append(seedElastiCache(t, ctx, cfg), seedDX(t, ctx, cfg)...)
 	want = append(append(want, dmsRows...), seedLambda(t, ctx, cfg)...)

@@ -133,3 +133,18 @@ func accountOf(t *testing.T, ctx context.Context, cfg aws.Config) string {
 }
 
 func dateUTC() string { return time.Now().UTC().Format("2006_01_02") }
+
+// scannedAccount gives the binary keys that act as account, and a seeding
+// config for account in region.
+func scannedAccount(t *testing.T, ctx context.Context, account, region string) (motoserver.Keys, aws.Config) {
+	t.Helper()
+	keys, err := moto.AccountKeys(ctx, account, "scanner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := moto.Config(ctx, account, region)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys, cfg
+}

@@ -226,14 +226,7 @@ func receiveAll(t *testing.T, ctx context.Context, cfg aws.Config, queueURL stri
 func TestBinaryUploadFailureKeepsLocalFiles(t *testing.T) {
 	ctx := context.Background()
 	const account, region = "210000000020", "eu-north-1"
-	keys, err := moto.AccountKeys(ctx, account, "scanner")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := moto.Config(ctx, account, region)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys, cfg := scannedAccount(t, ctx, account, region)
 	want := asWritten(seedLambda(t, ctx, cfg))
 	res := runBinary(t, keys, []string{"AWS_MAX_ATTEMPTS=1"}, "scan", "-o", t.TempDir(), "-r", region, "-s", "lambda",
 		"--bucket", "no-such-bucket-here", "--log-format", "json")

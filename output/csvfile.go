@@ -13,7 +13,6 @@ import (
 type CSVFile[T any] struct {
 	file *atomicFile
 	csv  *gocsv.SafeCSVWriter
-	rows int64
 	// NewRowsOffset is the byte offset where this run's rows start (after
 	// the header, or after the rows of an earlier run when appending).
 	NewRowsOffset int64
@@ -63,12 +62,8 @@ func (c *CSVFile[T]) Write(row T) error {
 		// Name the destination, not the temporary file the user never sees.
 		return fmt.Errorf("write %s: %w", c.file.path, withoutTempPath(err))
 	}
-	c.rows++
 	return nil
 }
-
-// Rows is the number of rows written by this run.
-func (c *CSVFile[T]) Rows() int64 { return c.rows }
 
 // Path is the destination.
 func (c *CSVFile[T]) Path() string { return c.file.path }

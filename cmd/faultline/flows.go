@@ -472,7 +472,7 @@ func loadScopes(ctx context.Context, o flowsOptions, cfg aws.Config, stderr io.W
 		}
 		targets = append(targets, target{caller.Account, c})
 	} else {
-		res := account.SetUpAccounts(ctx, cfg, o.Accounts, account.SetupOptions{Partition: caller.Partition, CallerID: caller.Account,
+		res := account.SetUpAccounts(ctx, cfg, o.Accounts, account.SetupOptions{Partition: caller.Partition,
 			RoleName: o.AssumeRole, ExternalID: o.ExternalID, SessionName: o.SessionName, Regions: regions, Concurrency: 8, Log: zerolog.Nop()})
 		for i, r := range res {
 			if r.Failure != nil {

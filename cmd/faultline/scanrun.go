@@ -73,7 +73,7 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 		return err
 	}
 	setup := account.SetupOptions{
-		Partition: caller.Partition, CallerID: caller.Account, RoleName: opts.AssumeRole, ExternalID: opts.ExternalID,
+		Partition: caller.Partition, RoleName: opts.AssumeRole, ExternalID: opts.ExternalID,
 		SessionName: opts.SessionName, Duration: opts.RoleDuration, Regions: opts.Regions,
 		Concurrency: accountSetupConcurrency, Org: org, Log: log,
 	}

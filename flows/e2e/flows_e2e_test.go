@@ -265,16 +265,8 @@ func run(t *testing.T, env []string, stdin string, args ...string) (string, stri
 	cmd := exec.Command(testbin.Faultline(t), args...)
 	cmd.Env = env
 	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errb.String(), code
+	res := testbin.Run(t, cmd)
+	return res.Stdout, res.Stderr, res.Code
 }
 
 func parseFlows(t *testing.T, out string) []string {

@@ -7,7 +7,6 @@ package iamproof
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -251,25 +250,16 @@ func runScan(t *testing.T, keys motoserver.Keys, args ...string) scanResult {
 	cmd := exec.Command(binPath, append([]string{"scan", "-o", dir + "/", "--log-format", "json", "--task-timeout", "60s"}, args...)...)
 	cmd.Env = append(testbin.CleanEnv(), (&motoserver.Server{URL: front.URL}).Env(keys)...)
 	cmd.Env = append(cmd.Env, "AWS_MAX_ATTEMPTS=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	err := cmd.Run()
-	res := scanResult{stderr: stderr.String(), report: map[string][]string{}}
-	if ee, ok := err.(*exec.ExitError); ok {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(res.stderr, "\n") {
-		if p, ok := strings.CutPrefix(line, "faultline: run report "); ok {
-			for _, r := range readCSV(t, p)[1:] {
-				res.report[r[2]] = r
-			}
+	r := testbin.Run(t, cmd)
+	res := scanResult{code: r.Code, stderr: r.Stderr, report: map[string][]string{}}
+	if r.ReportPath != "" {
+		for _, row := range testbin.ReadCSV(t, r.ReportPath)[1:] {
+			res.report[row[2]] = row
 		}
-		if p, ok := strings.CutPrefix(line, "faultline: findings   "); ok {
-			for _, r := range readCSV(t, p)[1:] {
-				res.names = append(res.names, r[3:6])
-			}
+	}
+	if r.FindingsPath != "" {
+		for _, row := range testbin.ReadCSV(t, r.FindingsPath)[1:] {
+			res.names = append(res.names, row[3:6])
 		}
 	}
 	return res
@@ -285,17 +275,4 @@ func runPolicy(t *testing.T, args ...string) []byte {
 		t.Fatalf("faultline policy %v: %v", args, err)
 	}
 	return out
-}
-
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	records, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-	if err != nil || len(records) == 0 {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return records
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/faultline/faultline/internal/faultproxy"
+	"github.com/faultline/faultline/internal/testbin"
 )
 
 // An account whose role cannot be assumed gets one account-setup row with
@@ -43,7 +44,7 @@ func TestDeniedAccountSetup(t *testing.T) {
 	if !strings.Contains(res.stderr, "faultline: 1 of 3 tasks failed; see "+res.reportPath) {
 		t.Errorf("stderr:\n%s", res.stderr)
 	}
-	rows := readCSV(t, res.reportPath)
+	rows := testbin.ReadCSV(t, res.reportPath)
 	got := map[string]string{}
 	for _, r := range rows[1:] {
 		got[r[0]+"/"+r[2]] = r[3] + " " + r[8]
@@ -63,7 +64,7 @@ func TestDeniedAccountSetup(t *testing.T) {
 		t.Errorf("report rows %v", got)
 	}
 	var scanned []string
-	for _, f := range readCSV(t, res.findingsPath)[1:] {
+	for _, f := range testbin.ReadCSV(t, res.findingsPath)[1:] {
 		scanned = append(scanned, f[2]+" "+f[7])
 	}
 	if strings.Join(scanned, ",") != caller+" db-"+caller+","+other+" db-"+other &&

@@ -6,7 +6,6 @@ package reliability
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"os/exec"
@@ -134,20 +133,8 @@ func startBinary(t *testing.T, cmd *exec.Cmd) *started {
 func (s *started) wait(t *testing.T) result {
 	t.Helper()
 	err := s.cmd.Wait()
-	res := result{stderr: s.stderr.String(), took: time.Since(s.began)}
-	if ee, ok := err.(*exec.ExitError); ok {
-		res.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(res.stderr, "\n") {
-		if p, ok := strings.CutPrefix(line, "faultline: findings   "); ok {
-			res.findingsPath = p
-		}
-		if p, ok := strings.CutPrefix(line, "faultline: run report "); ok {
-			res.reportPath = p
-		}
-	}
+	r := testbin.Outcome(t, err, "", s.stderr.String())
+	res := result{code: r.Code, stderr: r.Stderr, took: time.Since(s.began), findingsPath: r.FindingsPath, reportPath: r.ReportPath}
 	return res
 }
 
@@ -157,24 +144,6 @@ func scan(t *testing.T, p *faultproxy.Proxy, keys motoserver.Keys, extraEnv []st
 	cmd := exec.Command(faultlineBinary(t), append([]string{"scan", "--log-format", "json", "--log-level", "warn"}, args...)...)
 	cmd.Env = env(p, keys, extraEnv...)
 	return startBinary(t, cmd).wait(t)
-}
-
-// readCSV reads a whole file as strict CSV: every record must have the
-// header's number of fields, so a half-written row fails.
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b) > 0 && b[len(b)-1] != '\n' {
-		t.Errorf("%s does not end with a complete line", path)
-	}
-	records, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
-	if err != nil {
-		t.Fatalf("%s is not valid CSV: %v", path, err)
-	}
-	return records
 }
 
 const (
@@ -187,7 +156,7 @@ const (
 // sorted, one string per row.
 func findings(t *testing.T, path string) []string {
 	t.Helper()
-	records := readCSV(t, path)
+	records := testbin.ReadCSV(t, path)
 	if len(records) == 0 || strings.Join(records[0], ",") != findingsHeader {
 		t.Fatalf("findings header: %v", records)
 	}
@@ -206,7 +175,7 @@ type reportRow map[string]string
 // report reads the run report, keyed by region/service.
 func report(t *testing.T, path string) map[string]reportRow {
 	t.Helper()
-	records := readCSV(t, path)
+	records := testbin.ReadCSV(t, path)
 	if len(records) == 0 || strings.Join(records[0], ",") != reportHeader {
 		t.Fatalf("report header: %v", records)
 	}

@@ -174,14 +174,3 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
-
-func staticKeys(k Keys) aws.CredentialsProvider {
-	return credentials.NewStaticCredentialsProvider(k.AccessKeyID, k.SecretAccessKey, "")
-}
-
-// ConfigWithKeys is Config, signed with keys instead of the header.
-func (s *Server) ConfigWithKeys(ctx context.Context, keys Keys, region string) (aws.Config, error) {
-	cfg, err := s.Config(ctx, "", region)
-	cfg.Credentials = staticKeys(keys)
-	return cfg, err
-}

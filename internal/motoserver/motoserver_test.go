@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -40,4 +42,8 @@ func TestStartAndAccounts(t *testing.T) {
 	if *id.Account != "333333333333" {
 		t.Fatalf("key account: got %s", *id.Account)
 	}
+}
+
+func staticKeys(k Keys) aws.CredentialsProvider {
+	return credentials.NewStaticCredentialsProvider(k.AccessKeyID, k.SecretAccessKey, "")
 }

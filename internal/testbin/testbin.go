@@ -4,6 +4,9 @@
 package testbin
 
 import (
+	"bytes"
+	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -88,4 +91,62 @@ func Main(m *testing.M, name string, use func(*motoserver.Server)) {
 	s.Stop()
 	Remove()
 	os.Exit(code)
+}
+
+// Result is one finished run of the binary.
+type Result struct {
+	Code           int
+	Stdout, Stderr string
+	// FindingsPath and ReportPath are the files scan's summary names ("" when
+	// it names none).
+	FindingsPath, ReportPath string
+}
+
+// Run runs cmd to the end, collecting its output.
+func Run(t testing.TB, cmd *exec.Cmd) Result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	return Outcome(t, cmd.Run(), stdout.String(), stderr.String())
+}
+
+// Outcome reads a finished run: its exit code (a failure to run at all
+// fails the test) and the files its summary names.
+func Outcome(t testing.TB, err error, stdout, stderr string) Result {
+	t.Helper()
+	res := Result{Stdout: stdout, Stderr: stderr}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		res.Code = exit.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(stderr, "\n") {
+		if p, ok := strings.CutPrefix(line, "faultline: findings   "); ok {
+			res.FindingsPath = p
+		}
+		if p, ok := strings.CutPrefix(line, "faultline: run report "); ok {
+			res.ReportPath = p
+		}
+	}
+	return res
+}
+
+// ReadCSV reads a whole CSV file the binary wrote, failing the test unless it
+// is valid CSV ending with a complete line.
+func ReadCSV(t testing.TB, path string) [][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		t.Errorf("%s does not end with a complete line", path)
+	}
+	records, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil {
+		t.Fatalf("%s is not valid CSV: %v", path, err)
+	}
+	return records
 }

@@ -50,15 +50,8 @@ func runReach(t *testing.T, keys motoserver.Keys, args ...string) run {
 	cmd := exec.Command(reachBinary(t), append([]string{"reach"}, args...)...)
 	cmd.Env = append(testbin.CleanEnv(), moto.Env(keys)...)
 	cmd.Env = append(cmd.Env, "AWS_MAX_ATTEMPTS=2")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := run{stdout: stdout.String(), stderr: stderr.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	res := testbin.Run(t, cmd)
+	r := run{code: res.Code, stdout: res.Stdout, stderr: res.Stderr}
 	return r
 }
 
