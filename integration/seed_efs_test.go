@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/faultline/faultline/internal/motoserver"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 	efstypes "github.com/aws/aws-sdk-go-v2/service/efs/types"
@@ -34,7 +36,7 @@ func seedEFS(t *testing.T, ctx context.Context, cfg aws.Config) []row {
 		if oneZoneAZ != "" {
 			in.AvailabilityZoneName = aws.String(oneZoneAZ)
 		}
-		out, err := api.CreateFileSystem(ctx, in)
+		out, err := motoserver.CreateFileSystem(ctx, api, in)
 		if err != nil {
 			t.Fatalf("create %s: %v", token, err)
 		}

@@ -121,7 +121,7 @@ func seed(t *testing.T, ctx context.Context, cfg aws.Config) estate {
 	e.vpceIP = *enis.NetworkInterfaces[0].PrivateIpAddress
 
 	fsAPI := efs.NewFromConfig(cfg)
-	fs := must(fsAPI.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("shared")}))
+	fs := must(motoserver.CreateFileSystem(ctx, fsAPI, &efs.CreateFileSystemInput{CreationToken: aws.String("shared")}))
 	e.fsID, e.fsARN = *fs.FileSystemId, *fs.FileSystemArn
 	mt := must(fsAPI.CreateMountTarget(ctx, &efs.CreateMountTargetInput{FileSystemId: fs.FileSystemId, SubnetId: &e.subB, IpAddress: aws.String("10.1.2.80")}))
 	e.eniEFS = *mt.NetworkInterfaceId

@@ -6,6 +6,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/faultline/faultline/internal/motoserver"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -50,7 +52,7 @@ func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
 		LustreConfiguration: &fsxtypes.CreateFileSystemLustreConfiguration{DeploymentType: fsxtypes.LustreDeploymentTypePersistent2}}); err != nil {
 		t.Fatal(err)
 	}
-	fs, err := efs.NewFromConfig(cfg).CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("proof")})
+	fs, err := motoserver.CreateFileSystem(ctx, efs.NewFromConfig(cfg), &efs.CreateFileSystemInput{CreationToken: aws.String("proof")})
 	if err != nil {
 		t.Fatal(err)
 	}

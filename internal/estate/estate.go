@@ -12,6 +12,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/faultline/faultline/internal/motoserver"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudhsmv2"
 	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
@@ -153,7 +155,7 @@ func EFS(ctx context.Context, cfg aws.Config, n int) error {
 	}
 	api := efs.NewFromConfig(cfg)
 	for i := 0; i < n; i++ {
-		out, err := api.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String(fmt.Sprintf("fs-%04d", i))})
+		out, err := motoserver.CreateFileSystem(ctx, api, &efs.CreateFileSystemInput{CreationToken: aws.String(fmt.Sprintf("fs-%04d", i))})
 		if err != nil {
 			return fmt.Errorf("efs %d: %w", i, err)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/smithy-go/logging"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
@@ -116,6 +117,10 @@ func (s *Server) Config(ctx context.Context, account, region string) (aws.Config
 				o.RateLimiter = ratelimit.None
 			})
 		}),
+		// A retried create can meet the resource its first attempt made;
+		// logging retries to stderr (shown when a package fails) says why.
+		config.WithClientLogMode(aws.LogRetries),
+		config.WithLogger(logging.NewStandardLogger(os.Stderr)),
 	)
 	if err != nil {
 		return cfg, err

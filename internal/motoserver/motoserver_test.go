@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -41,6 +42,26 @@ func TestStartAndAccounts(t *testing.T) {
 	}
 	if *id.Account != "333333333333" {
 		t.Fatalf("key account: got %s", *id.Account)
+	}
+
+	// A create repeated with the same token (as a retry after a reset
+	// connection is) returns the first file system, not an error.
+	cfg, _ = s.Config(ctx, "444444444444", "eu-west-1")
+	api := efs.NewFromConfig(cfg)
+	in := &efs.CreateFileSystemInput{CreationToken: aws.String("retried")}
+	first, err := CreateFileSystem(ctx, api, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := CreateFileSystem(ctx, api, in)
+	if err != nil {
+		t.Fatalf("repeated create: %v", err)
+	}
+	if *again.FileSystemId != *first.FileSystemId || *again.FileSystemArn != *first.FileSystemArn {
+		t.Fatalf("repeated create gave %s, first gave %s", *again.FileSystemId, *first.FileSystemId)
+	}
+	if _, err := api.CreateFileSystem(ctx, in); err == nil {
+		t.Fatal("moto accepted a repeated creation token: the test above proves nothing")
 	}
 }
 

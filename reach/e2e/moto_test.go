@@ -284,7 +284,7 @@ func seedEstate(t *testing.T, account string) *estate {
 	sgNFS := s.group("nfs", vpcA)
 	s.ingress(sgNFS, perm("tcp", 2049, 2049, "10.10.0.0/16"))
 	fsAPI := efs.NewFromConfig(cfg)
-	fs, err := fsAPI.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("reach-efs")})
+	fs, err := motoserver.CreateFileSystem(ctx, fsAPI, &efs.CreateFileSystemInput{CreationToken: aws.String("reach-efs")})
 	s.must(err)
 	e.efs = aws.ToString(fs.FileSystemId)
 	_, err = fsAPI.CreateMountTarget(ctx, &efs.CreateMountTargetInput{FileSystemId: fs.FileSystemId, SubnetId: aws.String(a1), SecurityGroups: []string{sgNFS}})

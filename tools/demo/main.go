@@ -168,10 +168,10 @@ func seed(ctx context.Context, cfg aws.Config) error {
 		},
 		func() error {
 			api := efs.NewFromConfig(cfg)
-			if _, err := api.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("scratch"), AvailabilityZoneName: aws.String(a)}); err != nil {
+			if _, err := motoserver.CreateFileSystem(ctx, api, &efs.CreateFileSystemInput{CreationToken: aws.String("scratch"), AvailabilityZoneName: aws.String(a)}); err != nil {
 				return err
 			}
-			shared, err := api.CreateFileSystem(ctx, &efs.CreateFileSystemInput{CreationToken: aws.String("shared")})
+			shared, err := motoserver.CreateFileSystem(ctx, api, &efs.CreateFileSystemInput{CreationToken: aws.String("shared")})
 			if err != nil {
 				return err
 			}
