@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Flow is one connection seen by one interface in one aggregation window,
@@ -24,7 +25,7 @@ type Flow struct {
 	Client     Side   `json:"Client"`
 	Server     Side   `json:"Server"`
 
-	start, end int64
+	stable bool // PerRecord hands this Flow on again with the same sides
 }
 
 // Counted reports whether the flow's bytes count in a summary: when both
@@ -37,13 +38,23 @@ func (f *Flow) Counted() bool {
 // Bytes is the traffic of both directions.
 func (f *Flow) Bytes() int64 { return f.Uploaded + f.Downloaded }
 
-var protocolNames = map[int]string{1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 58: "icmpv6", 132: "sctp"}
+// protocolNames names every protocol number: the IANA keyword of those
+// flow logs commonly carry, else the number.
+var protocolNames = func() (names [256]string) {
+	for i := range names {
+		names[i] = strconv.Itoa(i)
+	}
+	for n, name := range map[int]string{1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 58: "icmpv6", 132: "sctp"} {
+		names[n] = name
+	}
+	return names
+}()
 
 // ProtocolName is the IANA keyword of the protocols flow logs commonly
 // carry, else the number.
 func ProtocolName(p int) string {
-	if n, ok := protocolNames[p]; ok {
-		return n
+	if p >= 0 && p < len(protocolNames) {
+		return protocolNames[p]
 	}
 	if p < 0 {
 		return "-"
@@ -74,25 +85,93 @@ type flowKey struct {
 	window                 int64
 }
 
+// openFlow is a connection being merged: its key, counters and the sides of
+// its first record, shared with the Estate's cache (never modified). The
+// Flow is made from it when it is handed on, so that open connections stay
+// small: memory and garbage collection scale with them.
+type openFlow struct {
+	key                           flowKey
+	sides                         *[2]Side // source and destination of the first record
+	toServer                      bool     // the first record went client to server
+	peerLogged, done              bool
+	uploaded, downloaded, packets int64
+	start, end                    int64
+}
+
 // Aggregator merges records into Flows per interface, connection and
 // window, and hands finished Flows on. It keeps only the windows still
 // open: Horizon seconds behind the latest start seen, so memory is bounded
 // by the flows of that span, not by the input. A record that arrives later
-// than that starts a new Flow (sums stay right; the merge is lost).
+// than that starts a new Flow (sums stay right; the merge is lost). The
+// Flow handed to Out is reused: Out must not keep it.
 type Aggregator struct {
 	Window  int64 // seconds; records whose starts fall in one window merge
 	Horizon int64 // seconds a window stays open after later records arrive
 	Estate  *Estate
 	Out     func(*Flow) error
 
-	open   map[flowKey]*Flow
+	open   map[flowKey]*openFlow
+	starts startHeap // every open flow by start, with stale entries
+	done   []*openFlow
+	out    Flow
 	latest int64
+}
+
+// startEntry is an open flow at the start it had when pushed; the entry is
+// stale when the flow has since been handed on or started earlier.
+type startEntry struct {
+	start int64
+	flow  *openFlow
+}
+
+// startHeap is a min-heap of entries by start: the flows to hand on are at
+// its top, so a flush costs what it hands on, not what is open.
+type startHeap []startEntry
+
+func (h startHeap) less(i, j int) bool { return h[i].start < h[j].start }
+
+func (h *startHeap) push(e startEntry) {
+	*h = append(*h, e)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s.less(i, p) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+func (h *startHeap) pop() startEntry {
+	s := *h
+	top := s[0]
+	last := len(s) - 1
+	s[0] = s[last]
+	s[last] = startEntry{}
+	s = s[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(s) && s.less(l, m) {
+			m = l
+		}
+		if r < len(s) && s.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	*h = s
+	return top
 }
 
 // Add merges one record. r is not kept.
 func (a *Aggregator) Add(r *Record) error {
 	if a.open == nil {
-		a.open = map[flowKey]*Flow{}
+		a.open = map[flowKey]*openFlow{}
 	}
 	win := int64(0)
 	if r.Start >= 0 && a.Window > 0 {
@@ -105,25 +184,65 @@ func (a *Aggregator) Add(r *Record) error {
 	} else {
 		k.client, k.server, k.clientPort, k.serverPort = r.DstAddr, r.SrcAddr, r.DstPort, r.SrcPort
 	}
-	f, ok := a.open[k]
+	o, ok := a.open[k]
 	if !ok {
-		src, dst := a.Estate.Sides(r)
-		f = &Flow{Protocol: ProtocolName(r.Protocol), Action: r.Action, LoggedBy: r.InterfaceID, start: r.Start, end: r.End}
-		if f.Action == "" {
-			f.Action = "-"
-		}
-		if toServer {
-			f.Client, f.Server = src, dst
-		} else {
-			f.Client, f.Server = dst, src
-		}
-		peer := f.Server
-		if f.Server.InterfaceId == r.InterfaceID {
-			peer = f.Client
-		}
-		f.PeerLogged = peer.flowLogged && peer.InterfaceId != "" && peer.InterfaceId != r.InterfaceID
-		a.open[k] = f
+		k.iface = strings.Clone(k.iface) // not the read buffer's text
+		o = &openFlow{key: k, sides: a.Estate.sides(r), toServer: toServer, start: r.Start, end: r.End}
+		o.peerLogged = peerLogged(&o.sides[0], &o.sides[1], r.InterfaceID)
+		a.open[k] = o
+		a.starts.push(startEntry{o.start, o})
 	}
+	if r.Bytes > 0 {
+		if toServer {
+			o.uploaded += r.Bytes
+		} else {
+			o.downloaded += r.Bytes
+		}
+	}
+	if r.Packets > 0 {
+		o.packets += r.Packets
+	}
+	if r.Start >= 0 && (o.start < 0 || r.Start < o.start) {
+		o.start = r.Start
+		a.starts.push(startEntry{o.start, o})
+	}
+	if r.End > o.end {
+		o.end = r.End
+	}
+	if r.Start > a.latest {
+		a.latest = r.Start
+		return a.flush(false)
+	}
+	return nil
+}
+
+// peerLogged says whether the end of a connection that did not log it has
+// a flow log of its own, so that the same bytes appear in its log too.
+func peerLogged(src, dst *Side, logger string) bool {
+	peer := dst
+	if dst.InterfaceId == logger {
+		peer = src
+	}
+	return peer.flowLogged && peer.InterfaceId != "" && peer.InterfaceId != logger
+}
+
+// describe fills a Flow from one record (PerRecord's way).
+func describe(f *Flow, e *Estate, r *Record, toServer bool) {
+	src, dst := e.Sides(r)
+	*f = Flow{Protocol: ProtocolName(r.Protocol), Action: r.Action, LoggedBy: r.InterfaceID}
+	if f.Action == "" {
+		f.Action = "-"
+	}
+	f.PeerLogged = peerLogged(&src, &dst, r.InterfaceID)
+	if toServer {
+		f.Client, f.Server = src, dst
+	} else {
+		f.Client, f.Server = dst, src
+	}
+}
+
+// count adds r's bytes and packets to f, in r's direction.
+func count(f *Flow, r *Record, toServer bool) {
 	if r.Bytes > 0 {
 		if toServer {
 			f.Uploaded += r.Bytes
@@ -134,44 +253,109 @@ func (a *Aggregator) Add(r *Record) error {
 	if r.Packets > 0 {
 		f.Packets += r.Packets
 	}
-	if r.Start >= 0 && (f.start < 0 || r.Start < f.start) {
-		f.start = r.Start
+}
+
+// PerRecord hands on every record as a Flow of its own, for the
+// summaries: they only add bytes up per pair of sides, which merging the
+// records of a connection first would not change, only slow down. The Flow
+// is reused: Out must not keep it.
+type PerRecord struct {
+	Estate *Estate
+	Out    func(*Flow) error
+
+	// described holds a Flow per logging interface, address pair and
+	// orientation, described once: what the sides are does not change
+	// from one record of a connection to the next.
+	described map[perRecordKey]*Flow
+	scratch   Flow
+}
+
+type perRecordKey struct {
+	iface    string // stored: the inventory's ID, never the record's
+	src, dst netip.Addr
+	toServer bool
+}
+
+// Add hands on r.
+func (p *PerRecord) Add(r *Record) error {
+	toServer := serverIsDst(r)
+	// The lookup may use the record's text; what is stored may not.
+	f := p.described[perRecordKey{r.InterfaceID, r.SrcAddr, r.DstAddr, toServer}]
+	if f == nil {
+		if id, ok := p.Estate.cacheableLogger(r); ok {
+			if p.described == nil || len(p.described) >= maxCachedSides {
+				p.described = make(map[perRecordKey]*Flow) // bounded: start afresh
+			}
+			f = new(Flow)
+			describe(f, p.Estate, r, toServer)
+			f.LoggedBy, f.stable = id, true
+			p.described[perRecordKey{id, r.SrcAddr, r.DstAddr, toServer}] = f
+		}
 	}
-	if r.End > f.end {
-		f.end = r.End
+	if f != nil {
+		f.Protocol, f.Action = ProtocolName(r.Protocol), r.Action
+		if f.Action == "" {
+			f.Action = "-"
+		}
+		if toServer {
+			f.Client.Port, f.Server.Port = r.SrcPort, r.DstPort
+		} else {
+			f.Client.Port, f.Server.Port = r.DstPort, r.SrcPort
+		}
+		f.Uploaded, f.Downloaded, f.Packets = 0, 0, 0
+	} else {
+		f = &p.scratch
+		describe(f, p.Estate, r, toServer)
 	}
-	if r.Start > a.latest {
-		a.latest = r.Start
-		return a.flush(false)
-	}
-	return nil
+	count(f, r, toServer)
+	return p.Out(f)
 }
 
 // Close hands on every open Flow.
 func (a *Aggregator) Close() error { return a.flush(true) }
 
-// flush hands on the windows that closed, in a stable order (start, then
-// the key), so that the output does not depend on map order.
+// flush hands on the flows that started before the horizon (all of them
+// at the end), in a stable order (start, then the key), so that the output
+// does not depend on map order.
 func (a *Aggregator) flush(all bool) error {
-	var done []flowKey
-	for k, f := range a.open {
-		if all || f.start < a.latest-a.Horizon-a.Window {
-			done = append(done, k)
-		}
+	done := a.done[:0]
+	for len(a.starts) > 0 && (all || a.starts[0].start < a.latest-a.Horizon-a.Window) {
+		e := a.starts.pop()
+		if o := e.flow; !o.done && o.start == e.start {
+			o.done = true
+			delete(a.open, o.key)
+			done = append(done, o)
+		} // else stale: handed on already, or started earlier
 	}
 	if len(done) == 0 {
 		return nil
 	}
-	sort.Slice(done, func(i, j int) bool { return keyLess(done[i], done[j], a.open) })
-	for _, k := range done {
-		f := a.open[k]
-		delete(a.open, k)
-		f.Start, f.End = unix(f.start), unix(f.end)
-		if err := a.Out(f); err != nil {
+	sort.Slice(done, func(i, j int) bool { return openLess(done[i], done[j]) })
+	for i, o := range done {
+		done[i] = nil
+		a.fill(&a.out, o)
+		if err := a.Out(&a.out); err != nil {
 			return err
 		}
 	}
+	a.done = done[:0]
 	return nil
+}
+
+// fill makes the Flow of an open flow.
+func (a *Aggregator) fill(f *Flow, o *openFlow) {
+	k := &o.key
+	*f = Flow{Protocol: ProtocolName(k.proto), Action: k.action, LoggedBy: k.iface, PeerLogged: o.peerLogged,
+		Uploaded: o.uploaded, Downloaded: o.downloaded, Packets: o.packets, Start: unix(o.start), End: unix(o.end)}
+	if f.Action == "" {
+		f.Action = "-"
+	}
+	if o.toServer {
+		f.Client, f.Server = o.sides[0], o.sides[1]
+	} else {
+		f.Client, f.Server = o.sides[1], o.sides[0]
+	}
+	f.Client.Port, f.Server.Port = k.clientPort, k.serverPort
 }
 
 func unix(t int64) string {
@@ -181,8 +365,8 @@ func unix(t int64) string {
 	return strconv.FormatInt(t, 10)
 }
 
-func keyLess(x, y flowKey, open map[flowKey]*Flow) bool {
-	fx, fy := open[x], open[y]
+func openLess(fx, fy *openFlow) bool {
+	x, y := &fx.key, &fy.key
 	switch {
 	case fx.start != fy.start:
 		return fx.start < fy.start

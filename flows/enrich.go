@@ -52,6 +52,8 @@ type Estate struct {
 	// subnetScope finds the inventory of a subnet, for route lookups.
 	subnetScope map[string]*Scope
 	ranges      *IPRanges
+	// cache holds resolved sides; an Estate is used by one goroutine.
+	cache map[sidesKey]*[2]Side
 }
 
 // NewEstate indexes the interfaces of every scope. ranges may be nil.
@@ -185,13 +187,63 @@ func (e *Estate) ownSide(r *Record, ref *eniRef) int {
 	return -1
 }
 
+// cacheableLogger returns the inventory's ID of the interface that logged
+// r when r's sides depend only on it and r's two addresses: the interface
+// is known and holds one of them.
+func (e *Estate) cacheableLogger(r *Record) (string, bool) {
+	ref := e.byID[r.InterfaceID]
+	if ref != nil && (ref.holds(r.SrcAddr) || ref.holds(r.DstAddr)) {
+		return ref.eni.ID, true
+	}
+	return "", false
+}
+
 // Sides resolves the source and destination of r. The interface that
 // logged r owns one of the two addresses: that side is the interface
 // itself, or "unknown" if it no longer exists (its address may since belong
 // to another interface: never name that one). The other address is looked
 // up by IP, within the logging interface's VPC when it lies inside it.
 func (e *Estate) Sides(r *Record) (src, dst Side) {
-	ref := e.byID[r.InterfaceID]
+	pair := e.sides(r)
+	src, dst = pair[0], pair[1]
+	src.Port, dst.Port = r.SrcPort, r.DstPort
+	return src, dst
+}
+
+// sides is Sides without the ports, shared: the caller must not modify it.
+func (e *Estate) sides(r *Record) *[2]Side {
+	id, ok := e.cacheableLogger(r)
+	if !ok {
+		pair := new([2]Side)
+		pair[0], pair[1] = e.resolve(r, e.byID[r.InterfaceID])
+		return pair
+	}
+	// The common case depends on the interface and the two addresses
+	// only: resolve each triple once. Flows repeat them all the time.
+	k := sidesKey{id, r.SrcAddr, r.DstAddr}
+	pair, ok := e.cache[k]
+	if !ok {
+		if e.cache == nil || len(e.cache) >= maxCachedSides {
+			e.cache = make(map[sidesKey]*[2]Side) // bounded: start afresh
+		}
+		pair = new([2]Side)
+		pair[0], pair[1] = e.resolve(r, e.byID[id])
+		e.cache[k] = pair
+	}
+	return pair
+}
+
+// maxCachedSides bounds the cache of resolved sides, so that memory does
+// not grow with the number of distinct peers in the input.
+const maxCachedSides = 1 << 16
+
+type sidesKey struct {
+	iface    string // the inventory's ID, never the record's
+	src, dst netip.Addr
+}
+
+// resolve is Sides without the cache and the ports.
+func (e *Estate) resolve(r *Record, ref *eniRef) (src, dst Side) {
 	own := e.ownSide(r, ref)
 	addrs := [2]netip.Addr{r.SrcAddr, r.DstAddr}
 	var out [2]Side
@@ -212,15 +264,16 @@ func (e *Estate) Sides(r *Record) (src, dst Side) {
 		out[i].Addr = a.String()
 		out[i].Rfc1918 = IsRFC1918(a)
 	}
-	out[0].Port, out[1].Port = r.SrcPort, r.DstPort
 	return out[0], out[1]
 }
 
 // goneSide is the logging interface's side when the interface is not in
 // the inventory: what the record itself says, Type unknown.
 func (e *Estate) goneSide(r *Record, a netip.Addr) Side {
-	s := Side{Arns: []string{}, Type: TypeUnknown, InterfaceId: r.InterfaceID, SubnetId: r.SubnetID, VpcId: r.VpcID,
-		AccountId: r.AccountID, AvailabilityZoneId: r.AZID, Region: r.Region}
+	// Clones: the record's strings share memory with the text read.
+	s := Side{Arns: []string{}, Type: TypeUnknown, InterfaceId: strings.Clone(r.InterfaceID), SubnetId: strings.Clone(r.SubnetID),
+		VpcId: strings.Clone(r.VpcID), AccountId: strings.Clone(r.AccountID), AvailabilityZoneId: strings.Clone(r.AZID),
+		Region: strings.Clone(r.Region)}
 	if s.AccountId == "unknown" {
 		s.AccountId = ""
 	}
@@ -249,7 +302,7 @@ func (e *Estate) placeInSubnet(s *Side, a netip.Addr) {
 }
 
 func (e *Estate) peerSide(r *Record, logger *eniRef, a netip.Addr) Side {
-	vpc := r.VpcID
+	vpc := strings.Clone(r.VpcID) // kept in the side: not the text read
 	if logger != nil {
 		vpc = logger.eni.VPCID
 	}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"bytes"
+	"io"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -246,7 +247,7 @@ func TestIPRangesPreferSpecific(t *testing.T) {
 func collect(t *testing.T, e *Estate, lines ...string) []*Flow {
 	t.Helper()
 	var out []*Flow
-	a := &Aggregator{Window: 600, Horizon: 900, Estate: e, Out: func(f *Flow) error { out = append(out, f); return nil }}
+	a := &Aggregator{Window: 600, Horizon: 900, Estate: e, Out: func(f *Flow) error { c := *f; out = append(out, &c); return nil }}
 	for _, l := range lines {
 		if err := a.Add(rec(t, l)); err != nil {
 			t.Fatal(err)
@@ -314,7 +315,7 @@ func TestOrientation(t *testing.T) {
 func TestAggregatorFlushesOldWindows(t *testing.T) {
 	e := NewEstate(nil, nil)
 	var out []*Flow
-	a := &Aggregator{Window: 60, Horizon: 120, Estate: e, Out: func(f *Flow) error { out = append(out, f); return nil }}
+	a := &Aggregator{Window: 60, Horizon: 120, Estate: e, Out: func(f *Flow) error { c := *f; out = append(out, &c); return nil }}
 	for i := 0; i < 100; i++ {
 		r := rec(t, "eni-x 10.0.0.1 10.0.0.2 50000 443 6 1 0 60 ACCEPT -")
 		r.Start, r.End = int64(i*60), int64(i*60+60)
@@ -450,5 +451,54 @@ func TestOutputs(t *testing.T) {
 	}
 	if ddl := AthenaDDL("t", "s3://b/p/"); !strings.Contains(ddl, "LOCATION 's3://b/p/'") || !strings.Contains(ddl, "client struct<") {
 		t.Errorf("ddl:\n%s", ddl)
+	}
+}
+
+// The summaries come out the same whether records are merged into
+// connections first (the aggregator) or handed on one by one (PerRecord,
+// which the command uses for them): they only add bytes.
+func TestSummariesPerRecordEqualAggregated(t *testing.T) {
+	text := generatedLog(t, 20_000)
+	inv, facts := fixture()
+	ranges := mustRanges(t)
+	summaries := func(e *Estate) (func(*Flow), func() string) {
+		c := &CrossAZ{Estate: e, PricePerGB: 0.01}
+		byType, byTag, byVPC := &Talkers{By: "type"}, &Talkers{By: "tag:app"}, &Talkers{By: "vpc"}
+		svc := &Services{Estate: e}
+		add := func(f *Flow) { c.Add(f); byType.Add(f); byTag.Add(f); byVPC.Add(f); svc.Add(f) }
+		out := func() string {
+			var b bytes.Buffer
+			for _, w := range []func(io.Writer, bool) error{c.Write, byType.Write, byTag.Write, byVPC.Write, svc.Write} {
+				if err := w(&b, true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return b.String()
+		}
+		return add, out
+	}
+	run := func(perRecord bool) string {
+		e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, ranges)
+		add, out := summaries(e)
+		sink := func(f *Flow) error { add(f); return nil }
+		agg := &Aggregator{Window: 600, Horizon: 900, Estate: e, Out: sink}
+		feed := agg.Add
+		if perRecord {
+			feed = (&PerRecord{Estate: e, Out: sink}).Add
+		}
+		if err := ReadStream(bytes.NewReader(text), "generated", DefaultFormat, &Stats{}, feed); err != nil {
+			t.Fatal(err)
+		}
+		if err := agg.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return out()
+	}
+	merged, single := run(false), run(true)
+	if merged != single {
+		t.Fatalf("aggregated:\n%s\nper record:\n%s", merged, single)
+	}
+	if !strings.Contains(merged, "use1-az1,use1-az2") || !strings.Contains(merged, "aws:service:s3") {
+		t.Fatalf("the generated log crosses no zones or reaches no service:\n%s", merged)
 	}
 }

@@ -5,6 +5,7 @@ package flows
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -153,6 +154,16 @@ func ParseFormat(s string) (Format, error) {
 // is not a header (a header holds only field names; a record never does,
 // since every record has numbers or addresses).
 func HeaderFormat(line string) (Format, bool) {
+	first := trimLeftSpace(line)
+	if first == "" || first[0] < 'a' || first[0] > 'z' {
+		return Format{}, false // every field name starts with a lowercase letter
+	}
+	if end := strings.IndexAny(first, " \t\r"); end >= 0 {
+		first = first[:end]
+	}
+	if _, ok := fieldByName[first]; !ok {
+		return Format{}, false // the common case, checked without splitting the line
+	}
 	f, err := formatOf(strings.Fields(line))
 	return f, err == nil
 }
@@ -240,28 +251,41 @@ func (e *ParseError) Error() string {
 
 // Parse reads one record in format f into r (which it resets). It never
 // panics on any input; a wrong number of fields, a bad number or a bad
-// address is an error.
+// address is an error. Fields are separated by spaces; tabs and \r, which
+// CloudWatch exports and Windows editors leave behind, count as spaces.
 func (f Format) Parse(line string, r *Record) error {
-	*r = Record{Version: -1, SrcPort: -1, DstPort: -1, Protocol: -1, Packets: -1, Bytes: -1, Start: -1, End: -1, TCPFlags: -1, TrafficPath: -1}
-	if strings.ContainsAny(line, "\t\r") {
-		// CloudWatch exports and Windows editors leave tabs and \r behind;
-		// they separate fields like spaces (this copy is the rare path).
-		line = strings.NewReplacer("\t", " ", "\r", " ").Replace(line)
+	r.reset()
+	if plainASCII(line) {
+		return f.parsePlain(line, r)
 	}
-	i := 0
-	rest := line
-	for {
-		rest = trimLeftSpace(rest)
-		if rest == "" {
+	return f.parseAny(line, r)
+}
+
+// reset makes r a record of no fields: numbers -1, the rest empty.
+func (r *Record) reset() {
+	*r = Record{Version: -1, SrcPort: -1, DstPort: -1, Protocol: -1, Packets: -1, Bytes: -1, Start: -1, End: -1, TCPFlags: -1, TrafficPath: -1}
+}
+
+// parseAny is Parse for any line.
+func (f Format) parseAny(line string, r *Record) error {
+	i, n := 0, len(line)
+	for p := 0; ; {
+		for p < n && isSeparator(line[p]) {
+			p++
+		}
+		if p == n {
 			break
 		}
-		end := strings.IndexByte(rest, ' ')
-		if end < 0 {
-			end = len(rest)
+		q, plain := p, true
+		for q < n && !isSeparator(line[q]) {
+			if c := line[q]; c < 0x20 || c >= 0x7f {
+				plain = false
+			}
+			q++
 		}
-		word := rest[:end]
-		rest = rest[end:]
-		if strings.IndexFunc(word, unicode.IsControl) >= 0 {
+		word := line[p:q]
+		p = q
+		if !plain && strings.IndexFunc(word, unicode.IsControl) >= 0 {
 			// No flow-log field holds a control character: the line is
 			// damaged, not a field to keep.
 			return &ParseError{Field: -1, Msg: fmt.Sprintf("control character in field %d", i+1)}
@@ -280,12 +304,87 @@ func (f Format) Parse(line string, r *Record) error {
 	return nil
 }
 
+// parsePlain is Parse for a line of printable ASCII only (nearly every
+// line): spaces are the only separators and no field can hold a control
+// character, so splitting is all there is to do.
+func (f Format) parsePlain(line string, r *Record) error {
+	i := 0
+	for {
+		for len(line) > 0 && line[0] == ' ' {
+			line = line[1:]
+		}
+		if line == "" {
+			break
+		}
+		end := 0
+		for end < len(line) && line[end] != ' ' {
+			end++
+		}
+		if i >= len(f.Fields) {
+			return &ParseError{Field: -1, Msg: fmt.Sprintf("more than the %d fields of the format", len(f.Fields))}
+		}
+		if err := setField(r, f.Fields[i], line[:end]); err != nil {
+			return err
+		}
+		line = line[end:]
+		i++
+	}
+	if i != len(f.Fields) {
+		return &ParseError{Field: -1, Msg: fmt.Sprintf("%d fields, the format has %d", i, len(f.Fields))}
+	}
+	return nil
+}
+
+// plainASCII reports whether s holds only bytes 0x20-0x7e, eight at a time.
+func plainASCII(s string) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		b := s[i : i+8]
+		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+		below := (x - 0x20*ones) &^ x // a byte under 0x20 sets its high bit
+		above := (x + 1*ones) | x      // a byte over 0x7e sets its high bit
+		if (below|above)&highs != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func isSeparator(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
+
 // trimLeftSpace drops leading spaces.
 func trimLeftSpace(s string) string {
 	for len(s) > 0 && s[0] == ' ' {
 		s = s[1:]
 	}
 	return s
+}
+
+// parseCount reads a whole number 0..limit. Plain digits (every number in
+// a flow log) are read directly; anything else takes strconv's way, which
+// also accepts a sign, as earlier versions did.
+func parseCount(w string, limit int64) (int64, bool) {
+	if len(w) > 0 && len(w) <= 18 {
+		var n int64
+		for i := 0; i < len(w); i++ {
+			c := w[i] - '0'
+			if c > 9 {
+				goto slow
+			}
+			n = n*10 + int64(c)
+		}
+		return n, n <= limit
+	}
+slow:
+	n, err := strconv.ParseInt(w, 10, 64)
+	return n, err == nil && n >= 0 && n <= limit
 }
 
 func setField(r *Record, f Field, w string) error {
@@ -300,8 +399,8 @@ func setField(r *Record, f Field, w string) error {
 		if dash {
 			return nil
 		}
-		n, err := strconv.ParseInt(w, 10, 64)
-		if err != nil || n < 0 || n > limit {
+		n, ok := parseCount(w, limit)
+		if !ok {
 			return &ParseError{Field: f, Value: w, Msg: fmt.Sprintf("want a whole number 0-%d", limit)}
 		}
 		*p = int(n)
@@ -311,8 +410,8 @@ func setField(r *Record, f Field, w string) error {
 		if dash {
 			return nil
 		}
-		n, err := strconv.ParseInt(w, 10, 64)
-		if err != nil || n < 0 {
+		n, ok := parseCount(w, math.MaxInt64)
+		if !ok {
 			return &ParseError{Field: f, Value: w, Msg: "want a whole number"}
 		}
 		*p = n
@@ -355,15 +454,27 @@ func setField(r *Record, f Field, w string) error {
 	case FEnd:
 		return num64(&r.End)
 	case FAction:
-		if !dash && w != "ACCEPT" && w != "REJECT" {
+		switch w {
+		case "ACCEPT":
+			r.Action = "ACCEPT" // the constant, not the text read
+		case "REJECT":
+			r.Action = "REJECT"
+		case "-":
+		default:
 			return &ParseError{Field: f, Value: w, Msg: "want ACCEPT, REJECT or -"}
 		}
-		return str(&r.Action)
+		return nil
 	case FLogStatus:
-		if w != StatusOK && w != StatusNoData && w != StatusSkipData {
+		switch w {
+		case StatusOK:
+			r.LogStatus = StatusOK
+		case StatusNoData:
+			r.LogStatus = StatusNoData
+		case StatusSkipData:
+			r.LogStatus = StatusSkipData
+		default:
 			return &ParseError{Field: f, Value: w, Msg: "want OK, NODATA or SKIPDATA"}
 		}
-		r.LogStatus = w
 		return nil
 	case FVpcID:
 		return str(&r.VpcID)
@@ -392,10 +503,16 @@ func setField(r *Record, f Field, w string) error {
 	case FPktDstAWSService:
 		return str(&r.PktDstAWSService)
 	case FFlowDirection:
-		if !dash && w != "ingress" && w != "egress" {
+		switch w {
+		case "ingress":
+			r.FlowDirection = "ingress"
+		case "egress":
+			r.FlowDirection = "egress"
+		case "-":
+		default:
 			return &ParseError{Field: f, Value: w, Msg: "want ingress, egress or -"}
 		}
-		return str(&r.FlowDirection)
+		return nil
 	case FTrafficPath:
 		return num(&r.TrafficPath, 255)
 	case FECSClusterARN:

@@ -3,6 +3,7 @@ package flows
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"reflect"
@@ -233,5 +234,198 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 		_, _ = HeaderFormat(line)
+	})
+}
+
+// ReadStream's chunked reading hands on the same lines as reading the
+// text line by line would, wherever the chunk boundaries fall: tiny chunks
+// and a tiny line limit put boundaries inside lines, at their ends and in
+// over-long lines.
+func FuzzReadStream(f *testing.F) {
+	f.Add("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK\n\n2 1 eni-2 10.0.0.3 10.0.0.4 1 2 6 1 1 1 2 REJECT OK", uint8(7), uint8(60))
+	f.Add(strings.Repeat("x", 200)+"\n2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK\r\n"+strings.Repeat("y", 90), uint8(16), uint8(64))
+	f.Add("version srcaddr dstaddr bytes\n3 10.0.0.1 10.0.0.2 5\n\n\n3 10.0.0.1 10.0.0.2", uint8(1), uint8(2))
+	f.Fuzz(func(t *testing.T, in string, chunk, limit uint8) {
+		type seen struct {
+			Records []string
+			Stats   Stats
+		}
+		read := func(text string) seen {
+			var s seen
+			if err := ReadStream(strings.NewReader(text), "fuzz", DefaultFormat, &s.Stats, func(r *Record) error {
+				s.Records = append(s.Records, fmt.Sprintf("%s %s>%s %d %s", r.InterfaceID, r.SrcAddr, r.DstAddr, r.Bytes, r.Action))
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		// The reference: the text split after each newline, each piece a
+		// line, too long when it exceeds the limit with its newline.
+		reference := func(text string) seen {
+			var s seen
+			s.Stats.Sources = 1
+			sink := &lineSink{source: "fuzz", format: DefaultFormat, stats: &s.Stats, emit: func(r *Record) error {
+				s.Records = append(s.Records, fmt.Sprintf("%s %s>%s %d %s", r.InterfaceID, r.SrcAddr, r.DstAddr, r.Bytes, r.Action))
+				return nil
+			}}
+			for _, piece := range strings.SplitAfter(text, "\n") {
+				switch {
+				case piece == "":
+				case len(piece) > maxLine:
+					sink.line++
+					s.Stats.Lines++
+					s.Stats.bad("fuzz", sink.line, fmt.Sprintf("line longer than %d bytes", maxLine))
+				default:
+					_ = sink.handle(strings.TrimRight(piece, "\r\n"))
+				}
+			}
+			return s
+		}
+		oldChunk, oldLimit := readChunk, maxLine
+		defer func() { readChunk, maxLine = oldChunk, oldLimit }()
+		readChunk, maxLine = 2+int(chunk)%200, 1+int(limit)
+		if readChunk <= maxLine {
+			readChunk = maxLine + 1 + int(chunk)%7 // a chunk holds any line that is not too long
+		}
+		got, want := read(in), reference(in)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("chunk %d, limit %d:\ngot  %+v\nwant %+v", readChunk, maxLine, got, want)
+		}
+	})
+}
+
+// referenceJSONL is what encoding/json writes for f, which JSONLWriter
+// writes by hand.
+func referenceJSONL(t testing.TB, f *Flow) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(f); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+func writeJSONL(t testing.TB, f *Flow) string {
+	var b bytes.Buffer
+	w := NewJSONLWriter(&b)
+	if err := w.Write(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// Every Flow of a generated log over every kind of interface is written
+// byte for byte as encoding/json writes it.
+func TestJSONLMatchesEncodingJSON(t *testing.T) {
+	inv, facts := fixture()
+	e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, mustRanges(t))
+	n := 0
+	agg := &Aggregator{Window: 600, Horizon: 900, Estate: e, Out: func(f *Flow) error {
+		n++
+		if got, want := writeJSONL(t, f), referenceJSONL(t, f); got != want {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+		return nil
+	}}
+	if err := ReadStream(bytes.NewReader(generatedLog(t, 5_000)), "generated", DefaultFormat, &Stats{}, agg.Add); err != nil {
+		t.Fatal(err)
+	}
+	if err := agg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n < 1000 {
+		t.Fatalf("only %d flows", n)
+	}
+}
+
+// Strings that need escaping, nil and empty lists and maps, written as
+// encoding/json writes them.
+func FuzzJSONL(f *testing.F) {
+	f.Add("eni-1", "a\"b\\c", "\x00\n\t\u2028<&>", "\xff\xfe", true)
+	f.Add("", "", "", "", false)
+	f.Fuzz(func(t *testing.T, a, b, c, d string, lists bool) {
+		fl := &Flow{Protocol: a, Uploaded: 1, Downloaded: -2, Start: b, End: c, Action: d, LoggedBy: a + b, PeerLogged: lists,
+			Client: Side{Addr: a, Port: -1, InterfaceId: b, SubnetId: c, VpcId: d, AccountId: a, AvailabilityZone: b,
+				AvailabilityZoneId: c, Region: d, Type: a, AwsService: b, Rfc1918: lists},
+			Server: Side{Addr: d, Arns: []string{}, Type: c}}
+		if lists {
+			fl.Client.Arns = []string{a, b}
+			fl.Client.SecurityGroupIds = []string{c}
+			fl.Client.Tags = map[string]string{a: b, c: d}
+			fl.Server.Tags = map[string]string{}
+			fl.Server.SecurityGroupIds = []string{}
+		}
+		if got, want := writeJSONL(t, fl), referenceJSONL(t, fl); got != want {
+			t.Fatalf("got  %s\nwant %s", got, want)
+		}
+	})
+}
+
+// Records' strings share the read buffer, which the next chunk overwrites:
+// what the aggregator and the sides keep must be copies. Tiny chunks make
+// every kept string outlive its buffer before the flows are handed on.
+func TestKeptStringsOutliveTheReadBuffer(t *testing.T) {
+	defer func(n int) { readChunk = n }(readChunk)
+	readChunk = 200
+	format, err := ParseFormat("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status vpc-id subnet-id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in strings.Builder
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&in, "3 %012d eni-gone-%02d 10.9.%d.1 10.9.%d.2 40000 443 6 1 100 %d %d ACCEPT OK vpc-%02d subnet-%02d\n", i, i, i, i, 60*i, 60*i+60, i, i)
+	}
+	e := NewEstate(nil, nil)
+	var flowsOut []Flow
+	agg := &Aggregator{Window: 600, Horizon: 1 << 30, Estate: e, Out: func(f *Flow) error { flowsOut = append(flowsOut, *f); return nil }}
+	if err := ReadStream(strings.NewReader(in.String()), "tiny", format, &Stats{}, agg.Add); err != nil {
+		t.Fatal(err)
+	}
+	if err := agg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(flowsOut) != 40 {
+		t.Fatalf("%d flows", len(flowsOut))
+	}
+	for i, f := range flowsOut {
+		want := fmt.Sprintf("eni-gone-%02d", i)
+		c := f.Client
+		if f.LoggedBy != want || c.InterfaceId != want || c.VpcId != fmt.Sprintf("vpc-%02d", i) || c.SubnetId != fmt.Sprintf("subnet-%02d", i) ||
+			c.AccountId != fmt.Sprintf("%012d", i) || f.Action != "ACCEPT" {
+			t.Fatalf("flow %d: logged by %q, client %+v", i, f.LoggedBy, c)
+		}
+	}
+}
+
+// The fast path for printable ASCII lines parses exactly as the general
+// one, and plainASCII agrees with a byte-by-byte check.
+func FuzzParsePlainEqualsAny(f *testing.F) {
+	f.Add("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK")
+	f.Add("2 1 eni-1 - - - - - - - 1 2 - NODATA  ")
+	f.Add("2 1 eni-1 10.0.0.1 10.0.0.2 +1 2 6 1 1 1 2 ACCEPT OK \x7f")
+	f.Fuzz(func(t *testing.T, line string) {
+		plain := true
+		for i := 0; i < len(line); i++ {
+			if line[i] < 0x20 || line[i] > 0x7e {
+				plain = false
+			}
+		}
+		if plainASCII(line) != plain {
+			t.Fatalf("plainASCII(%q) = %v", line, !plain)
+		}
+		if !plain {
+			return
+		}
+		var fast, general Record
+		general.reset()
+		errFast, errAny := DefaultFormat.Parse(line, &fast), DefaultFormat.parseAny(line, &general)
+		if fmt.Sprint(errFast) != fmt.Sprint(errAny) || (errAny == nil && !reflect.DeepEqual(fast, general)) {
+			t.Fatalf("%q: fast %v %+v, general %v %+v", line, errFast, fast, errAny, general)
+		}
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -24,7 +25,7 @@ const MaxReported = 5
 
 // maxLine bounds one line; a longer one is malformed, and skipping it keeps
 // memory flat whatever the input holds.
-const maxLine = 64 << 10
+var maxLine = 64 << 10
 
 // Stats count what the readers saw.
 type Stats struct {
@@ -57,7 +58,8 @@ func (s *Stats) bad(source string, line int64, err string) {
 }
 
 // Emit receives each OK record with both addresses. r is reused for the
-// next record: copy what you keep.
+// next record, and its strings share memory with the read buffer, which
+// the next read overwrites: clone what you keep (strings.Clone).
 type Emit func(r *Record) error
 
 // lineSink parses lines of one source. A header line switches the format
@@ -102,52 +104,94 @@ func (s *lineSink) handle(text string) error {
 	return s.emit(&s.rec)
 }
 
+// readChunk is how much text ReadStream reads at a time; the lines are
+// slices of it, so that reading allocates nothing. A variable so that tests
+// can put chunk boundaries everywhere.
+var readChunk = 1 << 20
+
 // ReadStream reads flow records from r, plain text or gzip (by its magic
 // bytes, not its name), line by line.
 func ReadStream(r io.Reader, source string, format Format, stats *Stats, emit Emit) error {
 	stats.Sources++
-	br := bufio.NewReaderSize(r, 256<<10)
+	br := bufio.NewReaderSize(r, 64<<10)
+	var in io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return fmt.Errorf("%s: %w", source, err)
 		}
 		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 256<<10)
+		in = zr
 	}
 	sink := &lineSink{source: source, format: format, stats: stats, emit: emit}
-	var long []byte
-	for {
-		chunk, err := br.ReadSlice('\n')
-		switch {
-		case errors.Is(err, bufio.ErrBufferFull):
-			if len(long) < maxLine {
-				long = append(long, chunk...)
-			} else {
-				long = append(long[:maxLine], 'x') // mark as too long, keep memory flat
-			}
-			continue
-		case err != nil && !errors.Is(err, io.EOF):
-			return fmt.Errorf("%s line %d: %w", source, sink.line+1, err)
-		}
-		line := chunk
-		if long != nil {
-			line = append(long, chunk...)
-			long = nil
-		}
-		if len(line) > maxLine {
-			sink.line++
-			stats.Lines++
-			stats.bad(source, sink.line, fmt.Sprintf("line longer than %d bytes", maxLine))
-		} else if len(line) > 0 {
-			if herr := sink.handle(string(bytes.TrimRight(line, "\r\n"))); herr != nil {
-				return herr
-			}
-		}
-		if errors.Is(err, io.EOF) {
+	tooLong := func() {
+		sink.line++
+		stats.Lines++
+		stats.bad(source, sink.line, fmt.Sprintf("line longer than %d bytes", maxLine))
+	}
+	// line hands on one line, its newline (if any) included.
+	line := func(text string) error {
+		if len(text) > maxLine {
+			tooLong()
 			return nil
 		}
+		for n := len(text); n > 0 && (text[n-1] == '\n' || text[n-1] == '\r'); n-- {
+			text = text[:n-1]
+		}
+		return sink.handle(text)
 	}
+	buf := make([]byte, max(readChunk, 2))
+	have := 0           // bytes of buf not handed on yet: the start of a line
+	skipping := false   // inside a line longer than buf, already counted
+	for eof := false; !eof; {
+		n, err := in.Read(buf[have:])
+		have += n
+		switch {
+		case errors.Is(err, io.EOF):
+			eof = true
+		case err != nil:
+			return fmt.Errorf("%s line %d: %w", source, sink.line+1, err)
+		}
+		data := buf[:have]
+		end := bytes.LastIndexByte(data, '\n') + 1 // complete lines
+		if eof {
+			end = have // the last line may have no newline
+		}
+		if skipping {
+			// Drop the rest of the over-long line.
+			nl := bytes.IndexByte(data[:end], '\n')
+			if nl < 0 {
+				have = 0
+				continue
+			}
+			skipping = false
+			data = data[nl+1:]
+			end -= nl + 1
+			have -= nl + 1
+		}
+		if end == 0 && have == len(buf) {
+			// No newline in a whole buffer: a line far longer than maxLine.
+			tooLong()
+			skipping, have = true, 0
+			continue
+		}
+		// The chunk's lines are strings over buf itself, not copies: the
+		// input is read without allocating. The next read overwrites buf,
+		// which is why Emit's receivers clone what they keep.
+		text := unsafe.String(unsafe.SliceData(data), end)
+		for len(text) > 0 {
+			nl := strings.IndexByte(text, '\n') + 1
+			if nl == 0 {
+				nl = len(text)
+			}
+			if err := line(text[:nl]); err != nil {
+				return err
+			}
+			text = text[nl:]
+		}
+		have = copy(buf, data[end:have])
+	}
+	return nil
 }
 
 // ReadFile reads a local file, or standard input for "-".

@@ -107,6 +107,46 @@ func natPublicLeg(f *Flow) bool {
 
 type azKey struct{ account, vpc, a, b string }
 
+// counters are the byte counts of a summary by key, and a memo of which
+// counter a Flow's bytes go to, for the Flows PerRecord describes once and
+// hands on for every record of their connection: judging those again
+// would give the same counter, only slower.
+type counters[K comparable] struct {
+	rows map[K]*int64
+	memo map[*Flow]*int64
+}
+
+// add adds f's bytes to the counter pick chooses for it.
+func (c *counters[K]) add(f *Flow, pick func(*Flow) *int64) {
+	if f.stable {
+		if p := c.memo[f]; p != nil {
+			*p += f.Bytes()
+			return
+		}
+	}
+	p := pick(f)
+	*p += f.Bytes()
+	if f.stable {
+		if c.memo == nil || len(c.memo) >= maxCachedSides {
+			c.memo = map[*Flow]*int64{} // bounded: start afresh
+		}
+		c.memo[f] = p
+	}
+}
+
+// row is the counter of key k.
+func (c *counters[K]) row(k K) *int64 {
+	if c.rows == nil {
+		c.rows = map[K]*int64{}
+	}
+	p := c.rows[k]
+	if p == nil {
+		p = new(int64)
+		c.rows[k] = p
+	}
+	return p
+}
+
 // CrossAZ sums bytes per account, VPC and pair of AZ IDs (the same zone in
 // every account, unlike AZ names). Traffic to off-VPC addresses through a
 // NAT gateway counts on the hop to the NAT's zone, which is where it
@@ -116,18 +156,16 @@ type CrossAZ struct {
 	Estate     *Estate
 	PricePerGB float64
 
-	rows                  map[azKey]int64
+	counts                counters[azKey]
 	UnknownAZ, Duplicates int64 // bytes left out: a zone unknown; logged twice
 }
 
 // Add counts f.
-func (c *CrossAZ) Add(f *Flow) {
-	if c.rows == nil {
-		c.rows = map[azKey]int64{}
-	}
+func (c *CrossAZ) Add(f *Flow) { c.counts.add(f, c.pick) }
+
+func (c *CrossAZ) pick(f *Flow) *int64 {
 	if !f.Counted() || natPublicLeg(f) {
-		c.Duplicates += f.Bytes()
-		return
+		return &c.Duplicates
 	}
 	l := loggerSide(f)
 	a, b := f.Client.AvailabilityZoneId, f.Server.AvailabilityZoneId
@@ -139,13 +177,12 @@ func (c *CrossAZ) Add(f *Flow) {
 		}
 	}
 	if a == "" || b == "" {
-		c.UnknownAZ += f.Bytes()
-		return
+		return &c.UnknownAZ
 	}
 	if b < a {
 		a, b = b, a
 	}
-	c.rows[azKey{l.AccountId, l.VpcId, a, b}] += f.Bytes()
+	return c.counts.row(azKey{l.AccountId, l.VpcId, a, b})
 }
 
 // CrossAZRow is one line of the summary.
@@ -157,8 +194,9 @@ type CrossAZRow struct {
 
 // Rows lists the pairs, cross-zone first by bytes, then same-zone.
 func (c *CrossAZ) Rows() []CrossAZRow {
-	out := make([]CrossAZRow, 0, len(c.rows))
-	for k, n := range c.rows {
+	out := make([]CrossAZRow, 0, len(c.counts.rows))
+	for k, p := range c.counts.rows {
+		n := *p
 		r := CrossAZRow{AccountId: k.account, VpcId: k.vpc, AzIdA: k.a, AzIdB: k.b, Bytes: n, GB: float64(n) / BytesPerGB}
 		if k.a != k.b {
 			r.Cost = r.GB * c.PricePerGB * 2
@@ -194,9 +232,10 @@ func (c *CrossAZ) Write(w io.Writer, csvOut bool) error {
 
 // Talkers sums bytes per pair of labels, client to server.
 type Talkers struct {
-	By   string // tag:KEY, type or vpc
-	Top  int
-	rows map[[2]string]int64
+	By      string // tag:KEY, type or vpc
+	Top     int
+	counts  counters[[2]string]
+	ignored int64 // counted at the other end, or a NAT's public leg
 }
 
 func (t *Talkers) label(s *Side) string {
@@ -219,14 +258,13 @@ func (t *Talkers) label(s *Side) string {
 }
 
 // Add counts f.
-func (t *Talkers) Add(f *Flow) {
-	if t.rows == nil {
-		t.rows = map[[2]string]int64{}
-	}
+func (t *Talkers) Add(f *Flow) { t.counts.add(f, t.pick) }
+
+func (t *Talkers) pick(f *Flow) *int64 {
 	if !f.Counted() || natPublicLeg(f) {
-		return
+		return &t.ignored
 	}
-	t.rows[[2]string{t.label(&f.Client), t.label(&f.Server)}] += f.Bytes()
+	return t.counts.row([2]string{t.label(&f.Client), t.label(&f.Server)})
 }
 
 // Write prints the top pairs by bytes.
@@ -236,8 +274,8 @@ func (t *Talkers) Write(w io.Writer, csvOut bool) error {
 		n int64
 	}
 	var all []row
-	for k, n := range t.rows {
-		all = append(all, row{k, n})
+	for k, n := range t.counts.rows {
+		all = append(all, row{k, *n})
 	}
 	sort.Slice(all, func(i, j int) bool {
 		if all[i].n != all[j].n {
@@ -259,17 +297,17 @@ func (t *Talkers) Write(w io.Writer, csvOut bool) error {
 // interface endpoint, a gateway endpoint, a NAT gateway or the internet
 // gateway, from the client subnet's route table.
 type Services struct {
-	Estate *Estate
-	rows   map[[4]string]int64
+	Estate  *Estate
+	counts  counters[[4]string]
+	ignored int64 // not to a service, counted at the other end, or a NAT's public leg
 }
 
 // Add counts f.
-func (s *Services) Add(f *Flow) {
-	if s.rows == nil {
-		s.rows = map[[4]string]int64{}
-	}
+func (s *Services) Add(f *Flow) { s.counts.add(f, s.pick) }
+
+func (s *Services) pick(f *Flow) *int64 {
 	if !f.Counted() || natPublicLeg(f) || f.Server.AwsService == "" {
-		return
+		return &s.ignored
 	}
 	path := PathEndpoint
 	if f.Server.Type == TypeAWSService {
@@ -282,24 +320,25 @@ func (s *Services) Add(f *Flow) {
 	if client == "" {
 		client = "(" + f.Client.Type + ")"
 	}
-	s.rows[[4]string{f.Server.AwsService, f.Server.Region, path, client}] += f.Bytes()
+	return s.counts.row([4]string{f.Server.AwsService, f.Server.Region, path, client})
 }
 
 // Write prints the services by bytes.
 func (s *Services) Write(w io.Writer, csvOut bool) error {
-	keys := make([][4]string, 0, len(s.rows))
-	for k := range s.rows {
+	keys := make([][4]string, 0, len(s.counts.rows))
+	for k := range s.counts.rows {
 		keys = append(keys, k)
 	}
+	bytesOf := func(k [4]string) int64 { return *s.counts.rows[k] }
 	sort.Slice(keys, func(i, j int) bool {
-		if s.rows[keys[i]] != s.rows[keys[j]] {
-			return s.rows[keys[i]] > s.rows[keys[j]]
+		if bytesOf(keys[i]) != bytesOf(keys[j]) {
+			return bytesOf(keys[i]) > bytesOf(keys[j])
 		}
 		return strings.Join(keys[i][:], "\x00") < strings.Join(keys[j][:], "\x00")
 	})
 	var rows [][]string
 	for _, k := range keys {
-		rows = append(rows, []string{k[0], k[1], k[2], k[3], i64(s.rows[k])})
+		rows = append(rows, []string{k[0], k[1], k[2], k[3], i64(bytesOf(k))})
 	}
 	return writeTable(w, csvOut, []string{"service", "region", "path", "client_vpc", "bytes"}, rows, "")
 }

@@ -394,15 +394,19 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 		return &codedError{exitError, err}
 	}
 	agg := &flows.Aggregator{Window: int64(o.Window / time.Second), Horizon: 15 * 60, Estate: estate, Out: sink.Add}
+	add := agg.Add
+	if o.Summary != "" {
+		add = (&flows.PerRecord{Estate: estate, Out: sink.Add}).Add // sums need no merging
+	}
 	stats := &flows.Stats{}
 	for _, f := range o.Files {
-		if err := flows.ReadFile(f, stdin, o.Format, stats, agg.Add); err != nil {
+		if err := flows.ReadFile(f, stdin, o.Format, stats, add); err != nil {
 			return &codedError{exitError, err}
 		}
 	}
 	if o.S3Bucket != "" {
 		api := delivery.NewS3Client(cfg) // path-style under a custom endpoint, like the uploads
-		if err := flows.ReadS3(ctx, api, o.S3Bucket, o.S3Prefix, o.Format, stats, agg.Add); err != nil {
+		if err := flows.ReadS3(ctx, api, o.S3Bucket, o.S3Prefix, o.Format, stats, add); err != nil {
 			return &codedError{exitError, err}
 		}
 	}
@@ -419,7 +423,7 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 				fmt.Fprintf(stderr, "faultline: no flow log delivers to %s in %s; reading it in the default format\n", o.LogGroup, cfg.Region)
 			}
 		}
-		if err := flows.ReadLogGroup(ctx, cloudwatchlogs.NewFromConfig(cfg), o.LogGroup, o.Start, o.End, format, stats, agg.Add); err != nil {
+		if err := flows.ReadLogGroup(ctx, cloudwatchlogs.NewFromConfig(cfg), o.LogGroup, o.Start, o.End, format, stats, add); err != nil {
 			return &codedError{exitError, err}
 		}
 	}

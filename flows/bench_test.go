@@ -1,0 +1,89 @@
+package flows
+
+import (
+	"bytes"
+	"io"
+	"net/netip"
+	"sort"
+	"testing"
+
+	"github.com/faultline/faultline/internal/flowgen"
+)
+
+// generatedLog is n records of flow-log text over the fixture's
+// interfaces, S3 and DynamoDB addresses and one internet address.
+func generatedLog(tb testing.TB, n int) []byte {
+	inv, _ := fixture()
+	t := flowgen.Traffic{Account: acct}
+	var ids []string
+	for id := range inv.ENIs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		t.Hosts = append(t.Hosts, flowgen.Host{ENI: id, Addr: inv.ENIs[id].Addresses[0]})
+	}
+	for _, s := range []string{"52.216.10.20", "3.5.1.9", "52.94.0.12"} {
+		t.Services = append(t.Services, netip.MustParseAddr(s))
+	}
+	t.Internet = []netip.Addr{netip.MustParseAddr("198.51.100.7")}
+	var buf bytes.Buffer
+	if _, err := flowgen.Generate(&buf, n, t, 1); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+const benchRecords = 200_000
+
+var benchText []byte
+
+// benchPipeline runs the reader and the aggregator (or, for summaries,
+// PerRecord) into sink, as the command does, and reports records per
+// second.
+func benchPipeline(b *testing.B, summary bool, sink func(e *Estate) (func(*Flow) error, func() error)) {
+	if benchText == nil {
+		benchText = generatedLog(b, benchRecords)
+	}
+	text, n := benchText, benchRecords
+	inv, facts := fixture()
+	ranges, err := ShippedIPRanges()
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, ranges)
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		out, finish := sink(e)
+		agg := &Aggregator{Window: 600, Horizon: 900, Estate: e, Out: out}
+		add := agg.Add
+		if summary {
+			add = (&PerRecord{Estate: e, Out: out}).Add
+		}
+		if err := ReadStream(bytes.NewReader(text), "bench", DefaultFormat, &Stats{}, add); err != nil {
+			b.Fatal(err)
+		}
+		if err := agg.Close(); err != nil {
+			b.Fatal(err)
+		}
+		if err := finish(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+func BenchmarkFlowsJSONL(b *testing.B) {
+	benchPipeline(b, false, func(*Estate) (func(*Flow) error, func() error) {
+		w := NewJSONLWriter(io.Discard)
+		return w.Write, w.Flush
+	})
+}
+
+func BenchmarkFlowsCrossAZ(b *testing.B) {
+	benchPipeline(b, true, func(e *Estate) (func(*Flow) error, func() error) {
+		c := &CrossAZ{Estate: e, PricePerGB: 0.01}
+		return func(f *Flow) error { c.Add(f); return nil }, func() error { return c.Write(io.Discard, false) }
+	})
+}
