@@ -344,7 +344,7 @@ func plainASCII(s string) bool {
 		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
 			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 		below := (x - 0x20*ones) &^ x // a byte under 0x20 sets its high bit
-		above := (x + 1*ones) | x      // a byte over 0x7e sets its high bit
+		above := (x + 1*ones) | x     // a byte over 0x7e sets its high bit
 		if (below|above)&highs != 0 {
 			return false
 		}

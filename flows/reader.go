@@ -141,8 +141,8 @@ func ReadStream(r io.Reader, source string, format Format, stats *Stats, emit Em
 		return sink.handle(text)
 	}
 	buf := make([]byte, max(readChunk, 2))
-	have := 0           // bytes of buf not handed on yet: the start of a line
-	skipping := false   // inside a line longer than buf, already counted
+	have := 0         // bytes of buf not handed on yet: the start of a line
+	skipping := false // inside a line longer than buf, already counted
 	for eof := false; !eof; {
 		n, err := in.Read(buf[have:])
 		have += n
