@@ -26,6 +26,9 @@ type Flow struct {
 	Server     Side   `json:"Server"`
 
 	stable bool // PerRecord hands this Flow on again with the same sides
+	// json is Client's and Server's JSON without the port, when the
+	// aggregator knows it; the JSONL writer fills it on first use.
+	json [2]*sideJSON
 }
 
 // Counted reports whether the flow's bytes count in a summary: when both
@@ -91,7 +94,7 @@ type flowKey struct {
 // small: memory and garbage collection scale with them.
 type openFlow struct {
 	key                           flowKey
-	sides                         *[2]Side // source and destination of the first record
+	sides                         *sidePair // source and destination of the first record
 	toServer                      bool     // the first record went client to server
 	peerLogged, done              bool
 	uploaded, downloaded, packets int64
@@ -188,7 +191,7 @@ func (a *Aggregator) Add(r *Record) error {
 	if !ok {
 		k.iface = strings.Clone(k.iface) // not the read buffer's text
 		o = &openFlow{key: k, sides: a.Estate.sides(r), toServer: toServer, start: r.Start, end: r.End}
-		o.peerLogged = peerLogged(&o.sides[0], &o.sides[1], r.InterfaceID)
+		o.peerLogged = peerLogged(&o.sides.side[0], &o.sides.side[1], r.InterfaceID)
 		a.open[k] = o
 		a.starts.push(startEntry{o.start, o})
 	}
@@ -351,9 +354,11 @@ func (a *Aggregator) fill(f *Flow, o *openFlow) {
 		f.Action = "-"
 	}
 	if o.toServer {
-		f.Client, f.Server = o.sides[0], o.sides[1]
+		f.Client, f.Server = o.sides.side[0], o.sides.side[1]
+		f.json = [2]*sideJSON{&o.sides.json[0], &o.sides.json[1]}
 	} else {
-		f.Client, f.Server = o.sides[1], o.sides[0]
+		f.Client, f.Server = o.sides.side[1], o.sides.side[0]
+		f.json = [2]*sideJSON{&o.sides.json[1], &o.sides.json[0]}
 	}
 	f.Client.Port, f.Server.Port = k.clientPort, k.serverPort
 }

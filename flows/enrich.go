@@ -53,7 +53,7 @@ type Estate struct {
 	subnetScope map[string]*Scope
 	ranges      *IPRanges
 	// cache holds resolved sides; an Estate is used by one goroutine.
-	cache map[sidesKey]*[2]Side
+	cache map[sidesKey]*sidePair
 }
 
 // NewEstate indexes the interfaces of every scope. ranges may be nil.
@@ -205,17 +205,29 @@ func (e *Estate) cacheableLogger(r *Record) (string, bool) {
 // up by IP, within the logging interface's VPC when it lies inside it.
 func (e *Estate) Sides(r *Record) (src, dst Side) {
 	pair := e.sides(r)
-	src, dst = pair[0], pair[1]
+	src, dst = pair.side[0], pair.side[1]
 	src.Port, dst.Port = r.SrcPort, r.DstPort
 	return src, dst
 }
 
+// sidePair is the source and destination of a record, without the ports,
+// shared between the flows of a connection: never modified once made.
+type sidePair struct {
+	side [2]Side
+	// json holds each side encoded, made by the JSONL writer on first use.
+	json [2]sideJSON
+}
+
+// sideJSON is a side in JSON, around its port: {"Addr":..,"Port": and
+// the rest.
+type sideJSON struct{ head, tail []byte }
+
 // sides is Sides without the ports, shared: the caller must not modify it.
-func (e *Estate) sides(r *Record) *[2]Side {
+func (e *Estate) sides(r *Record) *sidePair {
 	id, ok := e.cacheableLogger(r)
 	if !ok {
-		pair := new([2]Side)
-		pair[0], pair[1] = e.resolve(r, e.byID[r.InterfaceID])
+		pair := new(sidePair)
+		pair.side[0], pair.side[1] = e.resolve(r, e.byID[r.InterfaceID])
 		return pair
 	}
 	// The common case depends on the interface and the two addresses
@@ -224,10 +236,10 @@ func (e *Estate) sides(r *Record) *[2]Side {
 	pair, ok := e.cache[k]
 	if !ok {
 		if e.cache == nil || len(e.cache) >= maxCachedSides {
-			e.cache = make(map[sidesKey]*[2]Side) // bounded: start afresh
+			e.cache = make(map[sidesKey]*sidePair) // bounded: start afresh
 		}
-		pair = new([2]Side)
-		pair[0], pair[1] = e.resolve(r, e.byID[id])
+		pair = new(sidePair)
+		pair.side[0], pair.side[1] = e.resolve(r, e.byID[id])
 		e.cache[k] = pair
 	}
 	return pair

@@ -53,21 +53,40 @@ func (j *JSONLWriter) Write(f *Flow) error {
 	b = append(b, `,"PeerLogged":`...)
 	b = strconv.AppendBool(b, f.PeerLogged)
 	b = append(b, `,"Client":`...)
-	b = j.side(b, &f.Client)
+	b = j.memoSide(b, &f.Client, f.json[0])
 	b = append(b, `,"Server":`...)
-	b = j.side(b, &f.Server)
+	b = j.memoSide(b, &f.Server, f.json[1])
 	b = append(b, "}\n"...)
 	j.buf = b
 	_, err := j.w.Write(b)
 	return err
 }
 
-// side appends s as encoding/json does with Side's tags.
-func (j *JSONLWriter) side(b []byte, s *Side) []byte {
+// memoSide appends s, from memo when it holds s's encoding: every side
+// but its port is the same in every flow of a connection, and of the
+// connections between the same two addresses.
+func (j *JSONLWriter) memoSide(b []byte, s *Side, memo *sideJSON) []byte {
+	if memo == nil {
+		return j.sideTail(strconv.AppendInt(j.sideHead(b, s), int64(s.Port), 10), s)
+	}
+	if memo.head == nil {
+		memo.head = j.sideHead(nil, s)
+		memo.tail = j.sideTail(nil, s)
+	}
+	b = append(b, memo.head...)
+	b = strconv.AppendInt(b, int64(s.Port), 10)
+	return append(b, memo.tail...)
+}
+
+// sideHead and sideTail append s as encoding/json does with Side's tags,
+// before and after the port's value.
+func (j *JSONLWriter) sideHead(b []byte, s *Side) []byte {
 	b = append(b, `{"Addr":`...)
 	b = j.str(b, s.Addr)
-	b = append(b, `,"Port":`...)
-	b = strconv.AppendInt(b, int64(s.Port), 10)
+	return append(b, `,"Port":`...)
+}
+
+func (j *JSONLWriter) sideTail(b []byte, s *Side) []byte {
 	b = append(b, `,"Arns":`...)
 	b = j.list(b, s.Arns)
 	b = j.optional(b, `,"InterfaceId":`, s.InterfaceId)

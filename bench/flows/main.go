@@ -128,26 +128,34 @@ func run(bin string, records, small, instances, cpu int, keep string) error {
 	for i, s := range specs {
 		fmt.Printf("==> %s, %d records\n", s.name, s.records)
 		args := append([]string{"-c", fmt.Sprint(cpu), bin, "flows", "--region", benchRegion}, s.args...)
-		m, err := measure(env, append(args, files[s.records]))
-		if err != nil {
-			return fmt.Errorf("%s: %w", s.name, err)
+		// The fixed cost is mostly moto's answers: its median of three.
+		var tries []measurement
+		for n := 0; n < 1 || (s.records == 0 && n < 3); n++ {
+			m, err := measure(env, append(args, files[s.records]))
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+			tries = append(tries, m)
 		}
-		results[i] = m
+		sort.Slice(tries, func(i, j int) bool { return tries[i].wall < tries[j].wall })
+		results[i] = tries[len(tries)/2]
 	}
 	fixed := results[0]
 	fmt.Printf("\nestate: %d interfaces; binary pinned to CPU %d (taskset), so GOMAXPROCS is 1\n\n", len(traffic.Hosts), cpu)
-	fmt.Printf("%-40s %11s %8s %8s %10s %16s %16s %9s\n", "run", "records", "wall", "CPU", "output", "records/s wall", "records/s net", "peak RSS")
+	fmt.Printf("%-40s %11s %8s %8s %10s %16s %16s %16s %9s\n", "run", "records", "wall", "CPU", "output", "records/s wall", "records/s net", "records/CPU-s", "peak RSS")
 	for i, s := range specs {
 		m := results[i]
-		perWall, perNet := "-", "-"
+		perWall, perNet, perCPU := "-", "-", "-"
 		if s.records > 0 {
 			perWall = fmt.Sprintf("%.0f", float64(s.records)/m.wall.Seconds())
 			perNet = fmt.Sprintf("%.0f", float64(s.records)/(m.wall-fixed.wall).Seconds())
+			perCPU = fmt.Sprintf("%.0f", float64(s.records)/(m.cpu-fixed.cpu).Seconds())
 		}
-		fmt.Printf("%-40s %11d %7.2fs %7.2fs %8.1fMB %16s %16s %7.1fMB\n", s.name, s.records, m.wall.Seconds(), m.cpu.Seconds(),
-			float64(m.outBytes)/1e6, perWall, perNet, m.rssMB)
+		fmt.Printf("%-40s %11d %7.2fs %7.2fs %8.1fMB %16s %16s %16s %7.1fMB\n", s.name, s.records, m.wall.Seconds(), m.cpu.Seconds(),
+			float64(m.outBytes)/1e6, perWall, perNet, perCPU, m.rssMB)
 	}
-	fmt.Println("\nrecords/s net: records / (wall - wall of the fixed-cost run)")
+	fmt.Println("\nrecords/s net: records / (wall - wall of the fixed-cost run, median of 3)")
+	fmt.Println("records/CPU-s: records / (CPU - CPU of the fixed-cost run)")
 	return nil
 }
 
