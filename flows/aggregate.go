@@ -95,7 +95,7 @@ type flowKey struct {
 type openFlow struct {
 	key                           flowKey
 	sides                         *sidePair // source and destination of the first record
-	toServer                      bool     // the first record went client to server
+	toServer                      bool      // the first record went client to server
 	peerLogged, done              bool
 	uploaded, downloaded, packets int64
 	start, end                    int64
