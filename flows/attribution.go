@@ -115,7 +115,7 @@ var Actions = func() []string {
 		"lambda:ListFunctions", "lambda:ListTags",
 		"logs:FilterLogEvents",
 		"rds:DescribeDBInstances",
-		"s3:GetObject", "s3:ListBucket",
+		"s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket",
 		"sts:GetCallerIdentity",
 	)
 	sort.Strings(a)

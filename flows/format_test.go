@@ -3,12 +3,19 @@ package flows
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
 // The documented v2 example parses into every field.
@@ -428,4 +435,40 @@ func FuzzParsePlainEqualsAny(f *testing.F) {
 			t.Fatalf("%q: fast %v %+v, general %v %+v", line, errFast, fast, errAny, general)
 		}
 	})
+}
+
+type fakeLocation struct {
+	constraint s3types.BucketLocationConstraint
+	err        error
+	asked      []string
+}
+
+func (f *fakeLocation) GetBucketLocation(_ context.Context, in *s3.GetBucketLocationInput, _ ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error) {
+	f.asked = append(f.asked, aws.ToString(in.Bucket))
+	if f.err != nil {
+		return nil, f.err
+	}
+	return &s3.GetBucketLocationOutput{LocationConstraint: f.constraint}, nil
+}
+
+// A bucket's region is its location constraint, with S3's two old
+// spellings; a refused call is an error naming the call.
+func TestBucketRegion(t *testing.T) {
+	for constraint, want := range map[s3types.BucketLocationConstraint]string{"": "us-east-1", "EU": "eu-west-1", "eu-central-1": "eu-central-1", "ap-southeast-2": "ap-southeast-2"} {
+		api := &fakeLocation{constraint: constraint}
+		got, err := BucketRegion(context.Background(), api, "flow-logs")
+		if err != nil || got != want || !reflect.DeepEqual(api.asked, []string{"flow-logs"}) {
+			t.Errorf("%q: %q %v (asked %v), want %q", constraint, got, err, api.asked, want)
+		}
+	}
+	denied := &smithy.GenericAPIError{Code: "AccessDenied", Message: "no"}
+	_, err := BucketRegion(context.Background(), &fakeLocation{err: denied}, "flow-logs")
+	if err == nil || !strings.Contains(err.Error(), "s3:GetBucketLocation flow-logs") || !errors.As(err, new(*smithy.GenericAPIError)) {
+		t.Errorf("refused: %v", err)
+	}
+	for region, want := range map[string]string{"eu-west-3": "us-east-1", "us-east-1": "us-east-1", "cn-northwest-1": "cn-north-1", "us-gov-east-1": "us-gov-west-1", "us-iso-east-1": "us-iso-east-1"} {
+		if got := LocationRegion(region); got != want {
+			t.Errorf("LocationRegion(%s) = %s, want %s", region, got, want)
+		}
+	}
 }

@@ -213,6 +213,44 @@ type S3API interface {
 	GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error)
 }
 
+// BucketLocationAPI holds the read-only call BucketRegion makes.
+type BucketLocationAPI interface {
+	GetBucketLocation(context.Context, *s3.GetBucketLocationInput, ...func(*s3.Options)) (*s3.GetBucketLocationOutput, error)
+}
+
+// BucketRegion is the region that holds bucket, from s3:GetBucketLocation:
+// no constraint means us-east-1, and EU is eu-west-1's old name. A bucket
+// is read through its own region's endpoint; another region's refuses.
+func BucketRegion(ctx context.Context, api BucketLocationAPI, bucket string) (string, error) {
+	out, err := api.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return "", fmt.Errorf("s3:GetBucketLocation %s: %w", bucket, err)
+	}
+	switch loc := string(out.LocationConstraint); loc {
+	case "":
+		return "us-east-1", nil
+	case "EU":
+		return "eu-west-1", nil
+	default:
+		return loc, nil
+	}
+}
+
+// LocationRegion is the region to ask GetBucketLocation in: the partition's
+// first region (us-east-1 answers for every bucket of the aws partition),
+// judged from the region the user works in.
+func LocationRegion(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "cn-north-1"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "us-gov-west-1"
+	case strings.HasPrefix(region, "us-iso-"), strings.HasPrefix(region, "us-isob-"), strings.HasPrefix(region, "eu-isoe-"), strings.HasPrefix(region, "us-isof-"):
+		return region // isolated partitions: their own region
+	}
+	return "us-east-1"
+}
+
 // ParseS3URL splits s3://bucket/prefix.
 func ParseS3URL(u string) (bucket, prefix string, err error) {
 	rest, ok := strings.CutPrefix(u, "s3://")

@@ -405,7 +405,7 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 		}
 	}
 	if o.S3Bucket != "" {
-		api := delivery.NewS3Client(cfg) // path-style under a custom endpoint, like the uploads
+		api := delivery.NewS3Client(bucketConfig(ctx, cfg, o.S3Bucket, stderr)) // path-style under a custom endpoint, like the uploads
 		if err := flows.ReadS3(ctx, api, o.S3Bucket, o.S3Prefix, o.Format, stats, add); err != nil {
 			return &codedError{exitError, err}
 		}
@@ -438,6 +438,22 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 		return &codedError{exitPartial, fmt.Errorf("some accounts or regions could not be read; their addresses are unknown")}
 	}
 	return nil
+}
+
+// bucketConfig is cfg in the bucket's own region, which may not be the
+// one the user works in. When the region cannot be read (a bucket policy
+// may allow GetObject and not GetBucketLocation), cfg's region is tried.
+func bucketConfig(ctx context.Context, cfg aws.Config, bucket string, stderr io.Writer) aws.Config {
+	ask := cfg.Copy()
+	ask.Region = flows.LocationRegion(cfg.Region)
+	region, err := flows.BucketRegion(ctx, delivery.NewS3Client(ask), bucket)
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: the region of bucket %s is unknown (%s); reading it in %s\n", bucket, oneLine(err.Error()), cfg.Region)
+		return cfg
+	}
+	c := cfg.Copy()
+	c.Region = region
+	return c
 }
 
 func printFlowStats(w io.Writer, s *flows.Stats) {

@@ -32,6 +32,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/faultline/faultline/flows"
 	"github.com/faultline/faultline/internal/motoserver"
@@ -327,9 +328,11 @@ func TestFlowsEndToEnd(t *testing.T) {
 	checkFlows(t, "stdin gzip with header", parseFlows(t, out), want)
 
 	// S3: the AWSLogs layout, gzip, header line; a Parquet object is skipped.
-	s3api := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	// The bucket is in another region than --region: faultline finds it.
+	s3api := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true; o.Region = "eu-central-1" })
 	bucket := "flow-logs-" + acct
-	must(s3api.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}))
+	must(s3api.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraintEuCentral1}}))
 	day := time.Unix(start, 0).UTC()
 	base := fmt.Sprintf("vpc/AWSLogs/%s/vpcflowlogs/%s/%s/", acct, region, day.Format("2006/01/02"))
 	must(s3api.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(base + acct + "_vpcflowlogs_" + region + "_fl-1_" + day.Format("20060102T1504Z") + "_abc.log.gz"), Body: bytes.NewReader(gzb.Bytes())}))
@@ -339,7 +342,7 @@ func TestFlowsEndToEnd(t *testing.T) {
 		t.Fatalf("s3: exit %d: %s", code, stderr)
 	}
 	checkFlows(t, "s3", parseFlows(t, out), want)
-	if !strings.Contains(stderr, "1 objects skipped (not text .log.gz), e.g. s3://"+bucket+"/"+base+"other.parquet") {
+	if !strings.Contains(stderr, "1 objects skipped (not text .log.gz), e.g. s3://"+bucket+"/"+base+"other.parquet") || strings.Contains(stderr, "region of bucket") {
 		t.Errorf("s3 stderr: %s", stderr)
 	}
 
