@@ -40,6 +40,11 @@ type Faults struct {
 	// ServerError is the fraction of requests answered with HTTP 500 or 503
 	// (alternately, by the same deterministic draw).
 	ServerError float64
+	// ThrottleFirst services have the first of each of their identical
+	// requests throttled, whatever the draws: a test of retries can count
+	// on some (the draws depend on request bodies, which hold IDs that
+	// change from run to run).
+	ThrottleFirst []string
 	// Only, when set, limits Throttle and ServerError to these services.
 	Only []string
 	// Exempt services, or "service Operation" pairs, never get Throttle or
@@ -347,6 +352,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	case contains(f.Deny, req.Service) || deniesCall(f.DenyCalls, req, body):
 		p.note("Denied", nil)
 		writeError(w, req, accessDenied(req))
+		return
+	case occurrence == 0 && contains(f.ThrottleFirst, req.Service):
+		p.note("Throttling", nil)
+		writeError(w, req, throttling(req))
 		return
 	case (f.Throttle > 0 || f.ServerError > 0) && (len(f.Only) == 0 || contains(f.Only, req.Service)) &&
 		!contains(f.Exempt, req.Service) && !contains(f.Exempt, req.Service+" "+req.Operation):

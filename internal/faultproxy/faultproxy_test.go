@@ -201,6 +201,25 @@ func TestFractionRetriedAndDeterministic(t *testing.T) {
 	}
 }
 
+// ThrottleFirst throttles the first of each identical request of its
+// services, and no other: each call is retried exactly once.
+func TestThrottleFirst(t *testing.T) {
+	up, _ := upstream(t)
+	p := start(t, up.URL)
+	p.Set(Faults{ThrottleFirst: []string{"rds"}})
+	cfg := sdkConfig(t, p.URL, "AKIDTEST", 5)
+	for _, id := range []string{"db-1", "db-2", "db-1"} {
+		if _, err := rds.NewFromConfig(cfg).DescribeDBInstances(context.Background(), &rds.DescribeDBInstancesInput{DBInstanceIdentifier: &id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// db-1 and db-2 are throttled once each; the second db-1 call is the
+	// third of its kind and passes.
+	if st := p.Stats(); st.Requests != 5 || st.Injected["Throttling"] != 2 {
+		t.Errorf("%d requests, %v injected: want 5 and 2 throttles", st.Requests, st.Injected)
+	}
+}
+
 // A hung request is held until the client gives up, and is then released.
 func TestHang(t *testing.T) {
 	up, reached := upstream(t)
