@@ -128,7 +128,9 @@ type startEntry struct {
 }
 
 // startHeap is a min-heap of entries by start: the flows to hand on are at
-// its top, so a flush costs what it hands on, not what is open.
+// its top, so a flush costs what it hands on, not what is open. Written
+// out rather than with container/heap, whose Push boxes every entry in an
+// interface: an allocation per connection.
 type startHeap []startEntry
 
 func (h startHeap) less(i, j int) bool { return h[i].start < h[j].start }
@@ -195,16 +197,7 @@ func (a *Aggregator) Add(r *Record) error {
 		a.open[k] = o
 		a.starts.push(startEntry{o.start, o})
 	}
-	if r.Bytes > 0 {
-		if toServer {
-			o.uploaded += r.Bytes
-		} else {
-			o.downloaded += r.Bytes
-		}
-	}
-	if r.Packets > 0 {
-		o.packets += r.Packets
-	}
+	count(&o.uploaded, &o.downloaded, &o.packets, r, toServer)
 	if r.Start >= 0 && (o.start < 0 || r.Start < o.start) {
 		o.start = r.Start
 		a.starts.push(startEntry{o.start, o})
@@ -232,10 +225,7 @@ func peerLogged(src, dst *Side, logger string) bool {
 // describe fills a Flow from one record (PerRecord's way).
 func describe(f *Flow, e *Estate, r *Record, toServer bool) {
 	src, dst := e.Sides(r)
-	*f = Flow{Protocol: ProtocolName(r.Protocol), Action: r.Action, LoggedBy: r.InterfaceID}
-	if f.Action == "" {
-		f.Action = "-"
-	}
+	*f = Flow{Protocol: ProtocolName(r.Protocol), Action: actionName(r.Action), LoggedBy: r.InterfaceID}
 	f.PeerLogged = peerLogged(&src, &dst, r.InterfaceID)
 	if toServer {
 		f.Client, f.Server = src, dst
@@ -244,18 +234,30 @@ func describe(f *Flow, e *Estate, r *Record, toServer bool) {
 	}
 }
 
-// count adds r's bytes and packets to f, in r's direction.
-func count(f *Flow, r *Record, toServer bool) {
+// count adds r's bytes, in r's direction, and its packets.
+func count(uploaded, downloaded, packets *int64, r *Record, toServer bool) {
 	if r.Bytes > 0 {
 		if toServer {
-			f.Uploaded += r.Bytes
+			*uploaded += r.Bytes
 		} else {
-			f.Downloaded += r.Bytes
+			*downloaded += r.Bytes
 		}
 	}
 	if r.Packets > 0 {
-		f.Packets += r.Packets
+		*packets += r.Packets
 	}
+}
+
+// Feed is how records reach out: merged into connections by an
+// Aggregator (window and horizon in seconds), or, when merge is false (the
+// summaries, which only add bytes), one by one through PerRecord. Call
+// done after the last record.
+func Feed(e *Estate, merge bool, window, horizon int64, out func(*Flow) error) (add Emit, done func() error) {
+	if !merge {
+		return (&PerRecord{Estate: e, Out: out}).Add, func() error { return nil }
+	}
+	a := &Aggregator{Window: window, Horizon: horizon, Estate: e, Out: out}
+	return a.Add, a.Close
 }
 
 // PerRecord hands on every record as a Flow of its own, for the
@@ -296,10 +298,7 @@ func (p *PerRecord) Add(r *Record) error {
 		}
 	}
 	if f != nil {
-		f.Protocol, f.Action = ProtocolName(r.Protocol), r.Action
-		if f.Action == "" {
-			f.Action = "-"
-		}
+		f.Protocol, f.Action = ProtocolName(r.Protocol), actionName(r.Action)
 		if toServer {
 			f.Client.Port, f.Server.Port = r.SrcPort, r.DstPort
 		} else {
@@ -310,7 +309,7 @@ func (p *PerRecord) Add(r *Record) error {
 		f = &p.scratch
 		describe(f, p.Estate, r, toServer)
 	}
-	count(f, r, toServer)
+	count(&f.Uploaded, &f.Downloaded, &f.Packets, r, toServer)
 	return p.Out(f)
 }
 
@@ -348,11 +347,8 @@ func (a *Aggregator) flush(all bool) error {
 // fill makes the Flow of an open flow.
 func (a *Aggregator) fill(f *Flow, o *openFlow) {
 	k := &o.key
-	*f = Flow{Protocol: ProtocolName(k.proto), Action: k.action, LoggedBy: k.iface, PeerLogged: o.peerLogged,
+	*f = Flow{Protocol: ProtocolName(k.proto), Action: actionName(k.action), LoggedBy: k.iface, PeerLogged: o.peerLogged,
 		Uploaded: o.uploaded, Downloaded: o.downloaded, Packets: o.packets, Start: unix(o.start), End: unix(o.end)}
-	if f.Action == "" {
-		f.Action = "-"
-	}
 	if o.toServer {
 		f.Client, f.Server = o.sides.side[0], o.sides.side[1]
 		f.json = [2]*sideJSON{&o.sides.json[0], &o.sides.json[1]}
@@ -361,6 +357,15 @@ func (a *Aggregator) fill(f *Flow, o *openFlow) {
 		f.json = [2]*sideJSON{&o.sides.json[1], &o.sides.json[0]}
 	}
 	f.Client.Port, f.Server.Port = k.clientPort, k.serverPort
+}
+
+// actionName is a record's action as output shows it: "-" when the record
+// had none.
+func actionName(a string) string {
+	if a == "" {
+		return "-"
+	}
+	return a
 }
 
 func unix(t int64) string {

@@ -38,6 +38,19 @@ const benchRecords = 200_000
 
 var benchText []byte
 
+// feed reads text in the default format through Feed into out, with the
+// command's window and horizon.
+func feed(tb testing.TB, e *Estate, merge bool, text []byte, out func(*Flow) error) {
+	tb.Helper()
+	add, done := Feed(e, merge, 600, 900, out)
+	if err := ReadStream(bytes.NewReader(text), "generated", DefaultFormat, &Stats{}, add); err != nil {
+		tb.Fatal(err)
+	}
+	if err := done(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // benchPipeline runs the reader and the aggregator (or, for summaries,
 // PerRecord) into sink, as the command does, and reports records per
 // second.
@@ -56,17 +69,7 @@ func benchPipeline(b *testing.B, summary bool, sink func(e *Estate) (func(*Flow)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		out, finish := sink(e)
-		agg := &Aggregator{Window: 600, Horizon: 900, Estate: e, Out: out}
-		add := agg.Add
-		if summary {
-			add = (&PerRecord{Estate: e, Out: out}).Add
-		}
-		if err := ReadStream(bytes.NewReader(text), "bench", DefaultFormat, &Stats{}, add); err != nil {
-			b.Fatal(err)
-		}
-		if err := agg.Close(); err != nil {
-			b.Fatal(err)
-		}
+		feed(b, e, !summary, text, out)
 		if err := finish(); err != nil {
 			b.Fatal(err)
 		}

@@ -418,22 +418,14 @@ func TestOutputs(t *testing.T) {
 	inv, facts := fixture()
 	e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, nil)
 	f := collect(t, e, "eni-ec2 10.0.1.10 8.8.8.8 40000 53 17 10 0 60 ACCEPT egress")[0]
-	var b bytes.Buffer
-	w := NewJSONLWriter(&b)
-	if err := w.Write(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	line := b.String()
+	line := writeJSONL(t, f)
 	for _, want := range []string{`"Protocol":"udp"`, `"Uploaded":10`, `"Server":{"Addr":"8.8.8.8","Port":53,"Arns":[],"Type":"internet","Rfc1918":false}`,
 		`"Tags":{"app":"web","eni":"x","owner":"team-a"}`, `"AvailabilityZoneId":"use1-az1"`} {
 		if !strings.Contains(line, want) {
 			t.Errorf("jsonl lacks %s:\n%s", want, line)
 		}
 	}
-	b.Reset()
+	var b bytes.Buffer
 	cw, err := NewCSVWriter(&b)
 	if err != nil {
 		t.Fatal(err)
@@ -480,18 +472,7 @@ func TestSummariesPerRecordEqualAggregated(t *testing.T) {
 	run := func(perRecord bool) string {
 		e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, ranges)
 		add, out := summaries(e)
-		sink := func(f *Flow) error { add(f); return nil }
-		agg := &Aggregator{Window: 600, Horizon: 900, Estate: e, Out: sink}
-		feed := agg.Add
-		if perRecord {
-			feed = (&PerRecord{Estate: e, Out: sink}).Add
-		}
-		if err := ReadStream(bytes.NewReader(text), "generated", DefaultFormat, &Stats{}, feed); err != nil {
-			t.Fatal(err)
-		}
-		if err := agg.Close(); err != nil {
-			t.Fatal(err)
-		}
+		feed(t, e, !perRecord, text, func(f *Flow) error { add(f); return nil })
 		return out()
 	}
 	merged, single := run(false), run(true)

@@ -335,19 +335,13 @@ func TestJSONLMatchesEncodingJSON(t *testing.T) {
 	inv, facts := fixture()
 	e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, mustRanges(t))
 	n := 0
-	agg := &Aggregator{Window: 600, Horizon: 900, Estate: e, Out: func(f *Flow) error {
+	feed(t, e, true, generatedLog(t, 5_000), func(f *Flow) error {
 		n++
 		if got, want := writeJSONL(t, f), referenceJSONL(t, f); got != want {
 			t.Fatalf("got  %s\nwant %s", got, want)
 		}
 		return nil
-	}}
-	if err := ReadStream(bytes.NewReader(generatedLog(t, 5_000)), "generated", DefaultFormat, &Stats{}, agg.Add); err != nil {
-		t.Fatal(err)
-	}
-	if err := agg.Close(); err != nil {
-		t.Fatal(err)
-	}
+	})
 	if n < 1000 {
 		t.Fatalf("only %d flows", n)
 	}

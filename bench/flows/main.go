@@ -11,7 +11,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -206,8 +205,6 @@ func (l *limitedBuffer) Write(p []byte) (int, error) {
 }
 
 func (l *limitedBuffer) String() string { return string(l.b) }
-
-var _ io.Writer = (*limitedBuffer)(nil)
 
 // seed runs instances across the default VPC's subnets, adds a NAT gateway
 // and an S3 interface endpoint, and returns every interface with its

@@ -393,11 +393,7 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 	if err != nil {
 		return &codedError{exitError, err}
 	}
-	agg := &flows.Aggregator{Window: int64(o.Window / time.Second), Horizon: 15 * 60, Estate: estate, Out: sink.Add}
-	add := agg.Add
-	if o.Summary != "" {
-		add = (&flows.PerRecord{Estate: estate, Out: sink.Add}).Add // sums need no merging
-	}
+	add, done := flows.Feed(estate, o.Summary == "", int64(o.Window/time.Second), 15*60, sink.Add)
 	stats := &flows.Stats{}
 	for _, f := range o.Files {
 		if err := flows.ReadFile(f, stdin, o.Format, stats, add); err != nil {
@@ -427,7 +423,7 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 			return &codedError{exitError, err}
 		}
 	}
-	if err := agg.Close(); err != nil {
+	if err := done(); err != nil {
 		return &codedError{exitError, err}
 	}
 	if err := sink.Finish(stdout); err != nil {
