@@ -257,20 +257,7 @@ func parseFlowsOptions(c *cli.Context) (flowsOptions, error) {
 			return o, usagef("--aws-assume-role %s", err)
 		}
 	}
-	for _, f := range []string{"external-id", "role-session-name"} {
-		if c.IsSet(f) && o.AssumeRole == "" {
-			return o, usagef("--%s needs --aws-assume-role", f)
-		}
-	}
-	if c.IsSet("external-id") {
-		if err := inputs.ExternalID(o.ExternalID); err != nil {
-			return o, usagef("--external-id %s", err)
-		}
-	}
-	if !sessionNamePattern.MatchString(o.SessionName) {
-		return o, usagef("--role-session-name %q must be 2 to 64 of A-Z a-z 0-9 +=,.@-", o.SessionName)
-	}
-	return o, nil
+	return o, checkRoleFlags(c, o.AssumeRole, "external-id", "role-session-name")
 }
 
 func countOf(list []string, s string) int {

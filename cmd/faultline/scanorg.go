@@ -58,18 +58,8 @@ func parseOrgOptions(c *cli.Context, opts *scanOptions) error {
 	opts.ExternalID = c.String("external-id")
 	opts.SessionName = c.String("role-session-name")
 	opts.RoleDuration = c.Duration("assume-role-duration")
-	for _, f := range []string{"external-id", "assume-role-duration", "role-session-name"} {
-		if c.IsSet(f) && opts.AssumeRole == "" {
-			return usagef("--%s needs --aws-assume-role", f)
-		}
-	}
-	if c.IsSet("external-id") {
-		if err := inputs.ExternalID(opts.ExternalID); err != nil {
-			return usagef("--external-id %s", err)
-		}
-	}
-	if !sessionNamePattern.MatchString(opts.SessionName) {
-		return usagef("--role-session-name %q must be 2 to 64 of A-Z a-z 0-9 +=,.@-", opts.SessionName)
+	if err := checkRoleFlags(c, opts.AssumeRole, "external-id", "assume-role-duration", "role-session-name"); err != nil {
+		return err
 	}
 	if c.IsSet("assume-role-duration") && (opts.RoleDuration < 15*time.Minute || opts.RoleDuration > 12*time.Hour) {
 		return usagef("--assume-role-duration must be between 15m and 12h, got %s", opts.RoleDuration)
@@ -84,9 +74,27 @@ func parseOrgOptions(c *cli.Context, opts *scanOptions) error {
 	return nil
 }
 
-var (
-	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
-)
+var sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+
+// checkRoleFlags checks the flags that go with --aws-assume-role (whose
+// value is role): each of needRole given without it is an error, in that
+// order; then --external-id's and --role-session-name's values.
+func checkRoleFlags(c *cli.Context, role string, needRole ...string) error {
+	for _, f := range needRole {
+		if c.IsSet(f) && role == "" {
+			return usagef("--%s needs --aws-assume-role", f)
+		}
+	}
+	if c.IsSet("external-id") {
+		if err := inputs.ExternalID(c.String("external-id")); err != nil {
+			return usagef("--external-id %s", err)
+		}
+	}
+	if name := c.String("role-session-name"); !sessionNamePattern.MatchString(name) {
+		return usagef("--role-session-name %q must be 2 to 64 of A-Z a-z 0-9 +=,.@-", name)
+	}
+	return nil
+}
 
 func parseShard(s string) (shard, error) {
 	k, n, ok := strings.Cut(s, "/")
