@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"sort"
 	"strconv"
@@ -25,7 +26,6 @@ type Flow struct {
 	Client     Side   `json:"Client"`
 	Server     Side   `json:"Server"`
 
-	stable bool // PerRecord hands this Flow on again with the same sides
 	// json is Client's and Server's JSON without the port, when the
 	// aggregator knows it; the JSONL writer fills it on first use.
 	json [2]*sideJSON
@@ -248,69 +248,112 @@ func count(uploaded, downloaded, packets *int64, r *Record, toServer bool) {
 	}
 }
 
-// Feed is how records reach out: merged into connections by an
-// Aggregator (window and horizon in seconds), or, when merge is false (the
-// summaries, which only add bytes), one by one through PerRecord. Call
-// done after the last record.
-func Feed(e *Estate, merge bool, window, horizon int64, out func(*Flow) error) (add Emit, done func() error) {
-	if !merge {
-		return (&PerRecord{Estate: e, Out: out}).Add, func() error { return nil }
+// Feed is how records reach out: counted in sum when there is one (a
+// summary only adds bytes per pair of sides, which merging the records of
+// a connection first would not change, only slow down), else merged into
+// connections by an Aggregator (window and horizon in seconds) and handed
+// to out. Call done after the last record.
+func Feed(e *Estate, sum Summary, window, horizon int64, out func(*Flow) error) (add Emit, done func() error) {
+	if sum != nil {
+		return (&summarizer{estate: e, sum: sum}).add, func() error { return nil }
 	}
 	a := &Aggregator{Window: window, Horizon: horizon, Estate: e, Out: out}
 	return a.Add, a.Close
 }
 
-// PerRecord hands on every record as a Flow of its own, for the
-// summaries: they only add bytes up per pair of sides, which merging the
-// records of a connection first would not change, only slow down. The Flow
-// is reused: Out must not keep it.
-type PerRecord struct {
-	Estate *Estate
-	Out    func(*Flow) error
-
-	// described holds a Flow per logging interface, address pair and
-	// orientation, described once: what the sides are does not change
-	// from one record of a connection to the next.
-	described map[perRecordKey]*Flow
-	scratch   Flow
+// summarizer counts records in a Summary. A record's sides, and so the
+// summary's row for it, follow from its logging interface, address pair
+// and orientation alone: each of those is described and judged once, and
+// every record after that costs two map lookups and an addition.
+type summarizer struct {
+	estate  *Estate
+	sum     Summary
+	rows    map[string]*ifaceRows // by the inventory's interface ID, never the record's text
+	nRows   int                   // rows held, bounded by maxCachedSides
+	scratch Flow
 }
 
-type perRecordKey struct {
-	iface    string // stored: the inventory's ID, never the record's
+// ifaceRows are the judged rows of one logging interface's records. An
+// IPv4 pair (nearly every record) is one integer, which a map finds several
+// times faster than a key of addresses.
+type ifaceRows struct {
+	v4    [2]map[uint64]*int64 // by orientation (1: the server is dst), then v4Pair
+	other map[addrPair]*int64
+}
+
+type addrPair struct {
 	src, dst netip.Addr
 	toServer bool
 }
 
-// Add hands on r.
-func (p *PerRecord) Add(r *Record) error {
+// v4Pair packs two IPv4 addresses into one integer.
+func v4Pair(src, dst netip.Addr) (uint64, bool) {
+	if !src.Is4() || !dst.Is4() {
+		return 0, false
+	}
+	s, d := src.As4(), dst.As4()
+	return uint64(binary.BigEndian.Uint32(s[:]))<<32 | uint64(binary.BigEndian.Uint32(d[:])), true
+}
+
+func orientation(toServer bool) int {
+	if toServer {
+		return 1
+	}
+	return 0
+}
+
+func (ir *ifaceRows) get(r *Record, toServer bool) *int64 {
+	if ir == nil {
+		return nil
+	}
+	if k, ok := v4Pair(r.SrcAddr, r.DstAddr); ok {
+		return ir.v4[orientation(toServer)][k]
+	}
+	return ir.other[addrPair{r.SrcAddr, r.DstAddr, toServer}]
+}
+
+func (ir *ifaceRows) put(r *Record, toServer bool, row *int64) {
+	if k, ok := v4Pair(r.SrcAddr, r.DstAddr); ok {
+		m := &ir.v4[orientation(toServer)]
+		if *m == nil {
+			*m = map[uint64]*int64{}
+		}
+		(*m)[k] = row
+		return
+	}
+	if ir.other == nil {
+		ir.other = map[addrPair]*int64{}
+	}
+	ir.other[addrPair{r.SrcAddr, r.DstAddr, toServer}] = row
+}
+
+func (p *summarizer) add(r *Record) error {
 	toServer := serverIsDst(r)
 	// The lookup may use the record's text; what is stored may not.
-	f := p.described[perRecordKey{r.InterfaceID, r.SrcAddr, r.DstAddr, toServer}]
-	if f == nil {
-		if id, ok := p.Estate.cacheableLogger(r); ok {
-			if p.described == nil || len(p.described) >= maxCachedSides {
-				p.described = make(map[perRecordKey]*Flow) // bounded: start afresh
+	ir := p.rows[r.InterfaceID]
+	row := ir.get(r, toServer)
+	if row == nil {
+		f := &p.scratch
+		describe(f, p.estate, r, toServer)
+		row = p.sum.Row(f)
+		// Only a record whose interface is in the inventory is judged
+		// for good: of another, the record's own fields say who it is.
+		if id, ok := p.estate.cacheableLogger(r); ok {
+			if p.rows == nil || p.nRows >= maxCachedSides {
+				p.rows, p.nRows, ir = map[string]*ifaceRows{}, 0, nil // bounded: start afresh
 			}
-			f = new(Flow)
-			describe(f, p.Estate, r, toServer)
-			f.LoggedBy, f.stable = id, true
-			p.described[perRecordKey{id, r.SrcAddr, r.DstAddr, toServer}] = f
+			if ir == nil {
+				ir = new(ifaceRows)
+				p.rows[id] = ir
+			}
+			ir.put(r, toServer, row)
+			p.nRows++
 		}
 	}
-	if f != nil {
-		f.Protocol, f.Action = ProtocolName(r.Protocol), actionName(r.Action)
-		if toServer {
-			f.Client.Port, f.Server.Port = r.SrcPort, r.DstPort
-		} else {
-			f.Client.Port, f.Server.Port = r.DstPort, r.SrcPort
-		}
-		f.Uploaded, f.Downloaded, f.Packets = 0, 0, 0
-	} else {
-		f = &p.scratch
-		describe(f, p.Estate, r, toServer)
+	if r.Bytes > 0 {
+		*row += r.Bytes
 	}
-	count(&f.Uploaded, &f.Downloaded, &f.Packets, r, toServer)
-	return p.Out(f)
+	return nil
 }
 
 // Close hands on every open Flow.

@@ -38,11 +38,11 @@ const benchRecords = 200_000
 
 var benchText []byte
 
-// feed reads text in the default format through Feed into out, with the
-// command's window and horizon.
-func feed(tb testing.TB, e *Estate, merge bool, text []byte, out func(*Flow) error) {
+// feed reads text in the default format through Feed into sum, or when
+// sum is nil merged into out, with the command's window and horizon.
+func feed(tb testing.TB, e *Estate, sum Summary, text []byte, out func(*Flow) error) {
 	tb.Helper()
-	add, done := Feed(e, merge, 600, 900, out)
+	add, done := Feed(e, sum, 600, 900, out)
 	if err := ReadStream(bytes.NewReader(text), "generated", DefaultFormat, &Stats{}, add); err != nil {
 		tb.Fatal(err)
 	}
@@ -51,10 +51,10 @@ func feed(tb testing.TB, e *Estate, merge bool, text []byte, out func(*Flow) err
 	}
 }
 
-// benchPipeline runs the reader and the aggregator (or, for summaries,
-// PerRecord) into sink, as the command does, and reports records per
-// second.
-func benchPipeline(b *testing.B, summary bool, sink func(e *Estate) (func(*Flow) error, func() error)) {
+// benchPipeline runs the reader and the aggregator (or, for a summary, its
+// counting) into the sink that newSink makes, as the command does, and
+// reports records per second.
+func benchPipeline(b *testing.B, newSink func(e *Estate) (sum Summary, out func(*Flow) error, finish func() error)) {
 	if benchText == nil {
 		benchText = generatedLog(b, benchRecords)
 	}
@@ -68,8 +68,8 @@ func benchPipeline(b *testing.B, summary bool, sink func(e *Estate) (func(*Flow)
 	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		out, finish := sink(e)
-		feed(b, e, !summary, text, out)
+		sum, out, finish := newSink(e)
+		feed(b, e, sum, text, out)
 		if err := finish(); err != nil {
 			b.Fatal(err)
 		}
@@ -78,15 +78,15 @@ func benchPipeline(b *testing.B, summary bool, sink func(e *Estate) (func(*Flow)
 }
 
 func BenchmarkFlowsJSONL(b *testing.B) {
-	benchPipeline(b, false, func(*Estate) (func(*Flow) error, func() error) {
+	benchPipeline(b, func(*Estate) (Summary, func(*Flow) error, func() error) {
 		w := NewJSONLWriter(io.Discard)
-		return w.Write, w.Flush
+		return nil, w.Write, w.Flush
 	})
 }
 
 func BenchmarkFlowsCrossAZ(b *testing.B) {
-	benchPipeline(b, true, func(e *Estate) (func(*Flow) error, func() error) {
+	benchPipeline(b, func(e *Estate) (Summary, func(*Flow) error, func() error) {
 		c := &CrossAZ{Estate: e, PricePerGB: 0.01}
-		return func(f *Flow) error { c.Add(f); return nil }, func() error { return c.Write(io.Discard, false) }
+		return c, nil, func() error { return c.Write(io.Discard, false) }
 	})
 }

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"bytes"
-	"io"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -447,33 +446,31 @@ func TestOutputs(t *testing.T) {
 }
 
 // The summaries come out the same whether records are merged into
-// connections first (the aggregator) or handed on one by one (PerRecord,
-// which the command uses for them): they only add bytes.
+// connections first (the aggregator) or counted one by one with each
+// side pair judged once (Feed with a summary, as the command does): they
+// only add bytes.
 func TestSummariesPerRecordEqualAggregated(t *testing.T) {
 	text := generatedLog(t, 20_000)
 	inv, facts := fixture()
 	ranges := mustRanges(t)
-	summaries := func(e *Estate) (func(*Flow), func() string) {
-		c := &CrossAZ{Estate: e, PricePerGB: 0.01}
-		byType, byTag, byVPC := &Talkers{By: "type"}, &Talkers{By: "tag:app"}, &Talkers{By: "vpc"}
-		svc := &Services{Estate: e}
-		add := func(f *Flow) { c.Add(f); byType.Add(f); byTag.Add(f); byVPC.Add(f); svc.Add(f) }
-		out := func() string {
-			var b bytes.Buffer
-			for _, w := range []func(io.Writer, bool) error{c.Write, byType.Write, byTag.Write, byVPC.Write, svc.Write} {
-				if err := w(&b, true); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return b.String()
-		}
-		return add, out
+	summaries := func(e *Estate) []Summary {
+		return []Summary{&CrossAZ{Estate: e, PricePerGB: 0.01}, &Talkers{By: "type"}, &Talkers{By: "tag:app"}, &Talkers{By: "vpc"}, &Services{Estate: e}}
 	}
 	run := func(perRecord bool) string {
-		e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, ranges)
-		add, out := summaries(e)
-		feed(t, e, !perRecord, text, func(f *Flow) error { add(f); return nil })
-		return out()
+		var b bytes.Buffer
+		for i := range summaries(nil) {
+			e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, ranges)
+			s := summaries(e)[i]
+			if perRecord {
+				feed(t, e, s, text, nil)
+			} else {
+				feed(t, e, nil, text, func(f *Flow) error { *s.Row(f) += f.Bytes(); return nil })
+			}
+			if err := s.Write(&b, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return b.String()
 	}
 	merged, single := run(false), run(true)
 	if merged != single {

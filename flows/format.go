@@ -4,8 +4,10 @@
 package flows
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -154,10 +156,10 @@ func ParseFormat(s string) (Format, error) {
 // is not a header (a header holds only field names; a record never does,
 // since every record has numbers or addresses).
 func HeaderFormat(line string) (Format, bool) {
-	first := trimLeftSpace(line)
-	if first == "" || first[0] < 'a' || first[0] > 'z' {
-		return Format{}, false // every field name starts with a lowercase letter
+	if !mayBeHeader(line) {
+		return Format{}, false
 	}
+	first := trimLeftSpace(line)
 	if end := strings.IndexAny(first, " \t\r"); end >= 0 {
 		first = first[:end]
 	}
@@ -166,6 +168,14 @@ func HeaderFormat(line string) (Format, bool) {
 	}
 	f, err := formatOf(strings.Fields(line))
 	return f, err == nil
+}
+
+// mayBeHeader is HeaderFormat's first test, cheap enough for every line:
+// every field name starts with a lowercase letter, and no record's first
+// field does unless its format starts with a text field.
+func mayBeHeader(line string) bool {
+	first := trimLeftSpace(line)
+	return first != "" && first[0] >= 'a' && first[0] <= 'z'
 }
 
 // Has reports whether the format carries field x.
@@ -253,13 +263,17 @@ func (e *ParseError) Error() string {
 // panics on any input; a wrong number of fields, a bad number or a bad
 // address is an error. Fields are separated by spaces; tabs and \r, which
 // CloudWatch exports and Windows editors leave behind, count as spaces.
-func (f Format) Parse(line string, r *Record) error {
+func (f *Format) Parse(line string, r *Record) error {
 	r.reset()
-	if plainASCII(line) {
-		return f.parsePlain(line, r)
+	if err := f.parsePlain(line, r); err != errNotPlain {
+		return err
 	}
+	r.reset()
 	return f.parseAny(line, r)
 }
+
+// errNotPlain is parsePlain's answer to a line that is not printable ASCII.
+var errNotPlain = errors.New("not printable ASCII")
 
 // reset makes r a record of no fields: numbers -1, the rest empty.
 func (r *Record) reset() {
@@ -267,7 +281,7 @@ func (r *Record) reset() {
 }
 
 // parseAny is Parse for any line.
-func (f Format) parseAny(line string, r *Record) error {
+func (f *Format) parseAny(line string, r *Record) error {
 	i, n := 0, len(line)
 	for p := 0; ; {
 		for p < n && isSeparator(line[p]) {
@@ -306,28 +320,59 @@ func (f Format) parseAny(line string, r *Record) error {
 
 // parsePlain is Parse for a line of printable ASCII only (nearly every
 // line): spaces are the only separators and no field can hold a control
-// character, so splitting is all there is to do.
-func (f Format) parsePlain(line string, r *Record) error {
-	i := 0
-	for {
-		for len(line) > 0 && line[0] == ' ' {
-			line = line[1:]
-		}
-		if line == "" {
-			break
-		}
-		end := 0
-		for end < len(line) && line[end] != ' ' {
-			end++
-		}
+// character, so splitting is all there is to do. It looks at 64 bytes at
+// a time (scanBlock), then steps from field to field by counting bits,
+// instead of looking at every byte. It returns errNotPlain, before
+// setting any field of the block, on a block that is not printable ASCII:
+// the fields before it split as parseAny splits them, so parseAny, which
+// Parse then calls, meets any error among them first too.
+func (f *Format) parsePlain(line string, r *Record) error {
+	i := 0 // fields read
+	field := func(start, end int) error {
 		if i >= len(f.Fields) {
 			return &ParseError{Field: -1, Msg: fmt.Sprintf("more than the %d fields of the format", len(f.Fields))}
 		}
-		if err := setField(r, f.Fields[i], line[:end]); err != nil {
+		x := f.Fields[i]
+		i++
+		if limit := numLimit[x]; limit != 0 {
+			if n, ok := digitsEndingAt(line, start, end); ok && n <= limit {
+				setNum(r, x, n)
+				return nil
+			}
+		}
+		return setField(r, x, line[start:end])
+	}
+	start, inField := 0, false
+	for block := 0; block < len(line); block += 64 {
+		spaces, plain := scanBlock(line[block:min(block+64, len(line))])
+		if !plain {
+			return errNotPlain
+		}
+		for k := 0; k < 64; {
+			if inField {
+				z := bits.TrailingZeros64(spaces >> k) // to the next space
+				if k+z >= 64 {
+					break // the field goes on in the next block
+				}
+				k += z
+				if err := field(start, block+k); err != nil {
+					return err
+				}
+				inField = false
+			} else {
+				z := bits.TrailingZeros64(^spaces >> k) // to the next field
+				if k+z >= 64 {
+					break
+				}
+				k += z
+				start, inField = block+k, true
+			}
+		}
+	}
+	if inField { // a field that ends at the end of the last full block
+		if err := field(start, len(line)); err != nil {
 			return err
 		}
-		line = line[end:]
-		i++
 	}
 	if i != len(f.Fields) {
 		return &ParseError{Field: -1, Msg: fmt.Sprintf("%d fields, the format has %d", i, len(f.Fields))}
@@ -335,26 +380,93 @@ func (f Format) parsePlain(line string, r *Record) error {
 	return nil
 }
 
-// plainASCII reports whether s holds only bytes 0x20-0x7e, eight at a time.
-func plainASCII(s string) bool {
+// digitsEndingAt is the value of line[start:end] when it is 1-16 ASCII
+// digits, read eight at a time. It reads the 8 or 16 bytes of line that
+// end at end, so it gives up (false) on a number so near the line's
+// start, as on anything but digits: setField then judges the field.
+func digitsEndingAt(line string, start, end int) (int64, bool) {
+	const zeros = 0x3030303030303030
+	n := end - start
+	if n < 1 || n > 16 || end < 8 || (n > 8 && end < 16) {
+		return 0, false
+	}
+	// The last min(n, 8) digits, the bytes before them turned to '0'.
+	pad := uint(8 * (8 - min(n, 8)))
+	lo, ok := digits8(load8(line[end-8:end])&^(1<<pad-1) | zeros&(1<<pad-1))
+	if !ok || n <= 8 {
+		return int64(lo), ok
+	}
+	pad = uint(8 * (16 - n))
+	hi, ok := digits8(load8(line[end-16:end-8])&^(1<<pad-1) | zeros&(1<<pad-1))
+	return int64(hi*100_000_000 + lo), ok
+}
+
+// load8 is the first eight bytes of s, the first in the lowest byte.
+func load8(s string) uint64 {
+	b := s[:8]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// digits8 is the number that eight ASCII digits (the first in the lowest
+// byte) write, and whether all eight are digits: three multiplications
+// instead of eight steps, each of which waits for the one before.
+func digits8(x uint64) (uint64, bool) {
+	const zeros, highs = 0x3030303030303030, 0xf0f0f0f0f0f0f0f0
+	// A digit is 0x30-0x39: its high half 3, and still 3 after adding 6.
+	if x&highs != zeros || (x+0x0606060606060606)&highs != zeros {
+		return 0, false
+	}
+	d := x - zeros
+	d = d*10 + d>>8 // pairs of digits, in every other byte
+	d = ((d&0x000000ff000000ff)*(100+1000000<<32) + (d>>16&0x000000ff000000ff)*(1+10000<<32)) >> 32
+	return d, true
+}
+
+// scanBlock looks at up to 64 bytes of s, eight at a time. Bit k of
+// spaces is set where s[k] is a space, and every bit past the end of s: a
+// field ends there. plain says every byte is printable ASCII (0x20-0x7e).
+func scanBlock(s string) (spaces uint64, plain bool) {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		b := s[i : i+8]
-		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	var bad uint64 // high bit set in each byte outside 0x20-0x7e
+	word := func(x uint64, j int) {
 		below := (x - 0x20*ones) &^ x // a byte under 0x20 sets its high bit
-		above := (x + 1*ones) | x     // a byte over 0x7e sets its high bit
-		if (below|above)&highs != 0 {
-			return false
-		}
+		above := (x + ones) | x       // a byte over 0x7e sets its high bit
+		bad |= below | above
+		spaces |= spaceByteBits(x) << j
 	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e {
-			return false
-		}
+	n, j := len(s), 0
+	for ; j+8 <= n; j += 8 {
+		word(load8(s[j:]), j)
 	}
-	return true
+	if tail := n - j; tail > 0 { // 1-7 bytes left: padded with spaces
+		var x uint64
+		if n >= 8 {
+			x = load8(s[n-8:]) >> (8 * (8 - tail))
+		} else {
+			for t := n - 1; t >= j; t-- {
+				x = x<<8 | uint64(s[t])
+			}
+		}
+		read := uint64(1)<<(8*tail) - 1
+		word(x|0x2020202020202020&^read, j)
+		j += 8
+	}
+	if j < 64 {
+		spaces |= ^uint64(0) << j
+	}
+	return spaces, bad&highs == 0
+}
+
+// spaceByteBits has bit k set where byte k of x is a space.
+func spaceByteBits(x uint64) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	y := x ^ 0x2020202020202020
+	// The high bit of each byte that is zero in y, without the false
+	// hits of the shorter (y-0x01...)&^y form.
+	zero := ^((y&low7 + low7) | y | low7)
+	// Gather the eight high bits into one byte: byte k's bit lands on bit 56+k.
+	return zero >> 7 * 0x0102040810204080 >> 56
 }
 
 func isSeparator(c byte) bool { return c == ' ' || c == '\t' || c == '\r' }
@@ -387,38 +499,100 @@ slow:
 	return n, err == nil && n >= 0 && n <= limit
 }
 
+// parseIPv4 reads an IPv4 address in its canonical form (four numbers
+// 0-255 without leading zeros, as flow logs write them) several times
+// faster than netip.ParseAddr, and gives up on anything else, which
+// ParseAddr then judges: so it accepts no address ParseAddr refuses.
+func parseIPv4(w string) (netip.Addr, bool) {
+	var b [4]byte
+	i := 0
+	for k := range b {
+		start, n := i, 0
+		for i < len(w) && i-start < 3 {
+			c := w[i] - '0'
+			if c > 9 {
+				break
+			}
+			n = n*10 + int(c)
+			i++
+		}
+		digits := i - start
+		if digits == 0 || n > 255 || (digits > 1 && w[start] == '0') {
+			return netip.Addr{}, false
+		}
+		b[k] = byte(n)
+		if k < 3 {
+			if i == len(w) || w[i] != '.' {
+				return netip.Addr{}, false
+			}
+			i++
+		}
+	}
+	if i != len(w) {
+		return netip.Addr{}, false
+	}
+	return netip.AddrFrom4(b), true
+}
+
+// numLimit is the largest value of each numeric field; 0 for the others.
+var numLimit = [numFields]int64{FVersion: 255, FSrcPort: 65535, FDstPort: 65535, FProtocol: 255,
+	FPackets: math.MaxInt64, FBytes: math.MaxInt64, FStart: math.MaxInt64, FEnd: math.MaxInt64,
+	FTCPFlags: 255, FTrafficPath: 255}
+
+// setNum stores n in r's numeric field f.
+func setNum(r *Record, f Field, n int64) {
+	switch f {
+	case FVersion:
+		r.Version = int(n)
+	case FSrcPort:
+		r.SrcPort = int(n)
+	case FDstPort:
+		r.DstPort = int(n)
+	case FProtocol:
+		r.Protocol = int(n)
+	case FPackets:
+		r.Packets = n
+	case FBytes:
+		r.Bytes = n
+	case FStart:
+		r.Start = n
+	case FEnd:
+		r.End = n
+	case FTCPFlags:
+		r.TCPFlags = int(n)
+	case FTrafficPath:
+		r.TrafficPath = int(n)
+	}
+}
+
 func setField(r *Record, f Field, w string) error {
 	dash := w == "-"
+	if limit := numLimit[f]; limit != 0 {
+		if dash {
+			return nil
+		}
+		n, ok := parseCount(w, limit)
+		if !ok {
+			if limit == math.MaxInt64 {
+				return &ParseError{Field: f, Value: w, Msg: "want a whole number"}
+			}
+			return &ParseError{Field: f, Value: w, Msg: fmt.Sprintf("want a whole number 0-%d", limit)}
+		}
+		setNum(r, f, n)
+		return nil
+	}
 	str := func(p *string) error {
 		if !dash {
 			*p = w
 		}
 		return nil
 	}
-	num := func(p *int, limit int64) error {
-		if dash {
-			return nil
-		}
-		n, ok := parseCount(w, limit)
-		if !ok {
-			return &ParseError{Field: f, Value: w, Msg: fmt.Sprintf("want a whole number 0-%d", limit)}
-		}
-		*p = int(n)
-		return nil
-	}
-	num64 := func(p *int64) error {
-		if dash {
-			return nil
-		}
-		n, ok := parseCount(w, math.MaxInt64)
-		if !ok {
-			return &ParseError{Field: f, Value: w, Msg: "want a whole number"}
-		}
-		*p = n
-		return nil
-	}
 	ip := func(p *netip.Addr) error {
 		if dash {
+			return nil
+		}
+		if a, ok := parseIPv4(w); ok {
+			*p = a
 			return nil
 		}
 		a, err := netip.ParseAddr(w)
@@ -429,8 +603,6 @@ func setField(r *Record, f Field, w string) error {
 		return nil
 	}
 	switch f {
-	case FVersion:
-		return num(&r.Version, 255)
 	case FAccountID:
 		return str(&r.AccountID)
 	case FInterfaceID:
@@ -439,20 +611,6 @@ func setField(r *Record, f Field, w string) error {
 		return ip(&r.SrcAddr)
 	case FDstAddr:
 		return ip(&r.DstAddr)
-	case FSrcPort:
-		return num(&r.SrcPort, 65535)
-	case FDstPort:
-		return num(&r.DstPort, 65535)
-	case FProtocol:
-		return num(&r.Protocol, 255)
-	case FPackets:
-		return num64(&r.Packets)
-	case FBytes:
-		return num64(&r.Bytes)
-	case FStart:
-		return num64(&r.Start)
-	case FEnd:
-		return num64(&r.End)
 	case FAction:
 		switch w {
 		case "ACCEPT":
@@ -482,8 +640,6 @@ func setField(r *Record, f Field, w string) error {
 		return str(&r.SubnetID)
 	case FInstanceID:
 		return str(&r.InstanceID)
-	case FTCPFlags:
-		return num(&r.TCPFlags, 255)
 	case FType:
 		return str(&r.Type)
 	case FPktSrcAddr:
@@ -513,8 +669,6 @@ func setField(r *Record, f Field, w string) error {
 			return &ParseError{Field: f, Value: w, Msg: "want ingress, egress or -"}
 		}
 		return nil
-	case FTrafficPath:
-		return num(&r.TrafficPath, 255)
 	case FECSClusterARN:
 		return str(&r.ECSClusterARN)
 	case FECSClusterName:

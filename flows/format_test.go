@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -335,7 +336,7 @@ func TestJSONLMatchesEncodingJSON(t *testing.T) {
 	inv, facts := fixture()
 	e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, mustRanges(t))
 	n := 0
-	feed(t, e, true, generatedLog(t, 5_000), func(f *Flow) error {
+	feed(t, e, nil, generatedLog(t, 5_000), func(f *Flow) error {
 		n++
 		if got, want := writeJSONL(t, f), referenceJSONL(t, f); got != want {
 			t.Fatalf("got  %s\nwant %s", got, want)
@@ -406,24 +407,31 @@ func TestKeptStringsOutliveTheReadBuffer(t *testing.T) {
 	}
 }
 
-// The fast path for printable ASCII lines parses exactly as the general
-// one, and plainASCII agrees with a byte-by-byte check.
+// Parse, which takes the fast path for printable ASCII lines (with its
+// 64-byte blocks and eight-digit numbers), parses every line exactly as the
+// general path does, and scanBlock agrees with a byte-by-byte look.
 func FuzzParsePlainEqualsAny(f *testing.F) {
 	f.Add("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK")
 	f.Add("2 1 eni-1 - - - - - - - 1 2 - NODATA  ")
 	f.Add("2 1 eni-1 10.0.0.1 10.0.0.2 +1 2 6 1 1 1 2 ACCEPT OK \x7f")
+	f.Add("2 1 eni-1 010.0.0.1 10.0.0.256 00065535 65536 6 1234567890123456 12345678901234567 000000001 99999999 ACCEPT OK")
+	f.Add("2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT\tOK")
 	f.Fuzz(func(t *testing.T, line string) {
-		plain := true
-		for i := 0; i < len(line); i++ {
-			if line[i] < 0x20 || line[i] > 0x7e {
-				plain = false
+		for block := 0; block < len(line); block += 64 {
+			b := line[block:min(block+64, len(line))]
+			var spaces uint64
+			plain := true
+			for k := 0; k < 64; k++ {
+				if k >= len(b) || b[k] == ' ' {
+					spaces |= 1 << k
+				}
+				if k < len(b) && (b[k] < 0x20 || b[k] > 0x7e) {
+					plain = false
+				}
 			}
-		}
-		if plainASCII(line) != plain {
-			t.Fatalf("plainASCII(%q) = %v", line, !plain)
-		}
-		if !plain {
-			return
+			if gotSpaces, gotPlain := scanBlock(b); gotSpaces != spaces || gotPlain != plain {
+				t.Fatalf("scanBlock(%q) = %064b, %v; want %064b, %v", b, gotSpaces, gotPlain, spaces, plain)
+			}
 		}
 		var fast, general Record
 		general.reset()
@@ -466,6 +474,35 @@ func TestBucketRegion(t *testing.T) {
 	for region, want := range map[string]string{"eu-west-3": "us-east-1", "us-east-1": "us-east-1", "cn-northwest-1": "cn-north-1", "us-gov-east-1": "us-gov-west-1", "us-iso-east-1": "us-iso-east-1"} {
 		if got := LocationRegion(region); got != want {
 			t.Errorf("LocationRegion(%s) = %s, want %s", region, got, want)
+		}
+	}
+}
+
+// digitsEndingAt reads every number of 1-16 digits, with leading zeros,
+// wherever enough of the line comes before its end, and refuses anything
+// else (parseCount then reads it).
+func TestDigitsEndingAt(t *testing.T) {
+	for n := 1; n <= 18; n++ {
+		for _, digits := range []string{strings.Repeat("9", n), strings.Repeat("0", n), ("1234567890123456789")[:n], "0" + ("7000000000000000000")[:n-1]} {
+			for prefix := 0; prefix <= 20; prefix++ {
+				line := strings.Repeat("x", prefix) + digits + " z"
+				start, end := prefix, prefix+n
+				want, err := strconv.ParseInt(digits, 10, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				canRead := n <= 16 && end >= 8 && (n <= 8 || end >= 16)
+				got, ok := digitsEndingAt(line, start, end)
+				if ok != canRead || (ok && got != want) {
+					t.Errorf("%q [%d:%d]: %d, %v; want %d, %v", line, start, end, got, ok, want, canRead)
+				}
+			}
+		}
+	}
+	for _, bad := range []string{"-", "1a", "a1", "12345678/", ":12345678", "1 2", "123456789012345x", "+5"} {
+		line := "prefix-padding-of-sixteen " + bad
+		if n, ok := digitsEndingAt(line, len(line)-len(bad), len(line)); ok {
+			t.Errorf("%q read as %d", bad, n)
 		}
 	}
 }

@@ -79,10 +79,12 @@ func (s *lineSink) handle(text string) error {
 		return nil
 	}
 	s.stats.Lines++
-	if f, ok := HeaderFormat(text); ok {
-		s.stats.Headers++
-		s.format = f
-		return nil
+	if mayBeHeader(text) { // HeaderFormat returns a Format: too dear for every line
+		if f, ok := HeaderFormat(text); ok {
+			s.stats.Headers++
+			s.format = f
+			return nil
+		}
 	}
 	if err := s.format.Parse(text, &s.rec); err != nil {
 		s.stats.bad(s.source, s.line, err.Error())

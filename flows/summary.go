@@ -107,31 +107,19 @@ func natPublicLeg(f *Flow) bool {
 
 type azKey struct{ account, vpc, a, b string }
 
-// counters are the byte counts of a summary by key, and a memo of which
-// counter a Flow's bytes go to, for the Flows PerRecord describes once and
-// hands on for every record of their connection: judging those again
-// would give the same counter, only slower.
-type counters[K comparable] struct {
-	rows map[K]*int64
-	memo map[*Flow]*int64
+// Summary adds up bytes per pair of sides. Row is the counter a Flow's
+// bytes go to, judged from its sides alone (never its ports, protocol,
+// times or counts), so that one judgement serves every record with the
+// same sides (Feed). f's strings may share memory with the text read:
+// clone what you keep.
+type Summary interface {
+	Row(f *Flow) *int64
+	Write(w io.Writer, csv bool) error
 }
 
-// add adds f's bytes to the counter pick chooses for it.
-func (c *counters[K]) add(f *Flow, pick func(*Flow) *int64) {
-	if f.stable {
-		if p := c.memo[f]; p != nil {
-			*p += f.Bytes()
-			return
-		}
-	}
-	p := pick(f)
-	*p += f.Bytes()
-	if f.stable {
-		if c.memo == nil || len(c.memo) >= maxCachedSides {
-			c.memo = map[*Flow]*int64{} // bounded: start afresh
-		}
-		c.memo[f] = p
-	}
+// counters are the byte counts of a summary by key.
+type counters[K comparable] struct {
+	rows map[K]*int64
 }
 
 // row is the counter of key k.
@@ -161,9 +149,10 @@ type CrossAZ struct {
 }
 
 // Add counts f.
-func (c *CrossAZ) Add(f *Flow) { c.counts.add(f, c.pick) }
+func (c *CrossAZ) Add(f *Flow) { *c.Row(f) += f.Bytes() }
 
-func (c *CrossAZ) pick(f *Flow) *int64 {
+// Row is the counter of f's account, VPC and pair of zones.
+func (c *CrossAZ) Row(f *Flow) *int64 {
 	if !f.Counted() || natPublicLeg(f) {
 		return &c.Duplicates
 	}
@@ -258,9 +247,10 @@ func (t *Talkers) label(s *Side) string {
 }
 
 // Add counts f.
-func (t *Talkers) Add(f *Flow) { t.counts.add(f, t.pick) }
+func (t *Talkers) Add(f *Flow) { *t.Row(f) += f.Bytes() }
 
-func (t *Talkers) pick(f *Flow) *int64 {
+// Row is the counter of f's pair of labels.
+func (t *Talkers) Row(f *Flow) *int64 {
 	if !f.Counted() || natPublicLeg(f) {
 		return &t.ignored
 	}
@@ -303,9 +293,10 @@ type Services struct {
 }
 
 // Add counts f.
-func (s *Services) Add(f *Flow) { s.counts.add(f, s.pick) }
+func (s *Services) Add(f *Flow) { *s.Row(f) += f.Bytes() }
 
-func (s *Services) pick(f *Flow) *int64 {
+// Row is the counter of f's service, region, path and client VPC.
+func (s *Services) Row(f *Flow) *int64 {
 	if !f.Counted() || natPublicLeg(f) || f.Server.AwsService == "" {
 		return &s.ignored
 	}

@@ -301,50 +301,36 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// flowSink takes finished Flows: an output writer or a summary.
-type flowSink interface {
-	Add(*flows.Flow) error
-	Finish(w io.Writer) error
+// flowSink is where records go: counted in a summary, or merged into
+// Flows that an output writer writes.
+type flowSink struct {
+	summary flows.Summary // nil: write Flows
+	write   func(*flows.Flow) error
+	finish  func(io.Writer) error
 }
-
-type writerSink struct {
-	write func(*flows.Flow) error
-	flush func() error
-}
-
-func (s writerSink) Add(f *flows.Flow) error { return s.write(f) }
-func (s writerSink) Finish(io.Writer) error  { return s.flush() }
-
-type summarySink struct {
-	add   func(*flows.Flow)
-	print func(io.Writer, bool) error
-	csv   bool
-}
-
-func (s summarySink) Add(f *flows.Flow) error  { s.add(f); return nil }
-func (s summarySink) Finish(w io.Writer) error { return s.print(w, s.csv) }
 
 func newFlowSink(o flowsOptions, estate *flows.Estate, stdout io.Writer) (flowSink, error) {
+	var sum flows.Summary
 	switch o.Summary {
 	case "cross-az":
-		s := &flows.CrossAZ{Estate: estate, PricePerGB: o.PricePerGB}
-		return summarySink{add: s.Add, print: s.Write, csv: o.CSV}, nil
+		sum = &flows.CrossAZ{Estate: estate, PricePerGB: o.PricePerGB}
 	case "talkers":
-		s := &flows.Talkers{By: o.By, Top: o.Top}
-		return summarySink{add: s.Add, print: s.Write, csv: o.CSV}, nil
+		sum = &flows.Talkers{By: o.By, Top: o.Top}
 	case "services":
-		s := &flows.Services{Estate: estate}
-		return summarySink{add: s.Add, print: s.Write, csv: o.CSV}, nil
+		sum = &flows.Services{Estate: estate}
+	}
+	if sum != nil {
+		return flowSink{summary: sum, finish: func(w io.Writer) error { return sum.Write(w, o.CSV) }}, nil
 	}
 	if o.CSV {
 		w, err := flows.NewCSVWriter(stdout)
 		if err != nil {
-			return nil, err
+			return flowSink{}, err
 		}
-		return writerSink{write: w.Write, flush: w.Flush}, nil
+		return flowSink{write: w.Write, finish: func(io.Writer) error { return w.Flush() }}, nil
 	}
 	w := flows.NewJSONLWriter(stdout)
-	return writerSink{write: w.Write, flush: w.Flush}, nil
+	return flowSink{write: w.Write, finish: func(io.Writer) error { return w.Flush() }}, nil
 }
 
 // runFlows reads the inventory of every account and region, then streams
@@ -380,7 +366,7 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 	if err != nil {
 		return &codedError{exitError, err}
 	}
-	add, done := flows.Feed(estate, o.Summary == "", int64(o.Window/time.Second), 15*60, sink.Add)
+	add, done := flows.Feed(estate, sink.summary, int64(o.Window/time.Second), 15*60, sink.write)
 	stats := &flows.Stats{}
 	for _, f := range o.Files {
 		if err := flows.ReadFile(f, stdin, o.Format, stats, add); err != nil {
@@ -413,7 +399,7 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 	if err := done(); err != nil {
 		return &codedError{exitError, err}
 	}
-	if err := sink.Finish(stdout); err != nil {
+	if err := sink.finish(stdout); err != nil {
 		return &codedError{exitError, err}
 	}
 	printFlowStats(stderr, stats)
