@@ -10,9 +10,11 @@ import (
 
 // Flow is one connection seen by one interface in one aggregation window,
 // both directions merged: Uploaded is client to server, Downloaded server
-// to client. LoggedBy is the interface whose flow log holds it; PeerLogged
-// says the other end's interface has a flow log too, so the same bytes
-// appear again in that interface's Flow.
+// to client. LoggedBy is the interface whose flow log holds it: one of
+// the two sides, or neither when it forwarded the packets (a NAT gateway,
+// a transit gateway attachment; see Record.Via). PeerLogged says an end
+// that is not LoggedBy has a flow log too, so the same bytes appear again
+// in that interface's Flow.
 type Flow struct {
 	Protocol   string `json:"Protocol"`
 	Uploaded   int64  `json:"Uploaded"`
@@ -212,14 +214,17 @@ func (a *Aggregator) Add(r *Record) error {
 	return nil
 }
 
-// peerLogged says whether the end of a connection that did not log it has
+// peerLogged says whether an end of a connection that did not log it has
 // a flow log of its own, so that the same bytes appear in its log too.
 func peerLogged(src, dst *Side, logger string) bool {
-	peer := dst
-	if dst.InterfaceId == logger {
-		peer = src
+	logs := func(s *Side) bool { return s.flowLogged && s.InterfaceId != "" && s.InterfaceId != logger }
+	switch logger {
+	case dst.InterfaceId:
+		return logs(src)
+	case src.InterfaceId:
+		return logs(dst)
 	}
-	return peer.flowLogged && peer.InterfaceId != "" && peer.InterfaceId != logger
+	return logs(src) || logs(dst) // forwarded (Via): either end's own log holds it too
 }
 
 // describe fills a Flow from one record (PerRecord's way).
@@ -252,13 +257,16 @@ func count(uploaded, downloaded, packets *int64, r *Record, toServer bool) {
 // summary only adds bytes per pair of sides, which merging the records of
 // a connection first would not change, only slow down), else merged into
 // connections by an Aggregator (window and horizon in seconds) and handed
-// to out. Call done after the last record.
-func Feed(e *Estate, sum Summary, window, horizon int64, out func(*Flow) error) (add Emit, done func() error) {
-	if sum != nil {
-		return (&summarizer{estate: e, sum: sum}).add, func() error { return nil }
+// to out. Either way a record's packet addresses take the place of the
+// logged ones first (Estate.usePacketAddrs). Call done after the last
+// record.
+func Feed(e *Estate, sum Summary, window, horizon int64, out func(*Flow) error) (Emit, func() error) {
+	next, done := (&summarizer{estate: e, sum: sum}).add, func() error { return nil }
+	if sum == nil {
+		a := &Aggregator{Window: window, Horizon: horizon, Estate: e, Out: out}
+		next, done = a.Add, a.Close
 	}
-	a := &Aggregator{Window: window, Horizon: horizon, Estate: e, Out: out}
-	return a.Add, a.Close
+	return func(r *Record) error { e.usePacketAddrs(r); return next(r) }, done
 }
 
 // summarizer counts records in a Summary. A record's sides, and so the

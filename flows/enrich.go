@@ -170,6 +170,9 @@ func (e *Estate) isPrivate(a netip.Addr) bool {
 // ownSide says which address of r belongs to the interface that logged it:
 // 0 src, 1 dst, -1 unknown.
 func (e *Estate) ownSide(r *Record, ref *eniRef) int {
+	if r.Via {
+		return -1 // both addresses are the packet's ends, neither the interface's
+	}
 	if ref != nil {
 		switch {
 		case ref.holds(r.SrcAddr):
@@ -189,13 +192,39 @@ func (e *Estate) ownSide(r *Record, ref *eniRef) int {
 
 // cacheableLogger returns the inventory's ID of the interface that logged
 // r when r's sides depend only on it and r's two addresses: the interface
-// is known and holds one of them.
+// is known and holds one of them, or forwarded the packet (r.Via; it then
+// holds neither, so the same three never come without Via).
 func (e *Estate) cacheableLogger(r *Record) (string, bool) {
 	ref := e.byID[r.InterfaceID]
-	if ref != nil && (ref.holds(r.SrcAddr) || ref.holds(r.DstAddr)) {
+	if ref != nil && (r.Via || ref.holds(r.SrcAddr) || ref.holds(r.DstAddr)) {
 		return ref.eni.ID, true
 	}
 	return "", false
+}
+
+// usePacketAddrs puts the packet's addresses (pkt-srcaddr, pkt-dstaddr,
+// when the format has them) in place of the logged ones: for its own side
+// an interface always logs its primary address, even for a packet to or
+// from another of its addresses (a pod's, say), or one it only forwards.
+// When the logging interface holds neither packet address, it forwarded
+// the packet: r.Via, and both addresses are peers. An interface not in the
+// inventory cannot say which, so its records count as forwarded too, and
+// their private addresses stay unknown (Sides).
+func (e *Estate) usePacketAddrs(r *Record) {
+	r.Via = false
+	src, dst := r.SrcAddr, r.DstAddr
+	if r.PktSrcAddr.IsValid() {
+		src = r.PktSrcAddr
+	}
+	if r.PktDstAddr.IsValid() {
+		dst = r.PktDstAddr
+	}
+	if src == r.SrcAddr && dst == r.DstAddr {
+		return
+	}
+	ref := e.byID[r.InterfaceID]
+	r.Via = ref == nil || (!ref.holds(src) && !ref.holds(dst))
+	r.SrcAddr, r.DstAddr = src, dst
 }
 
 // Sides resolves the source and destination of r. The interface that

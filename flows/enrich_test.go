@@ -2,6 +2,7 @@ package flows
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -478,5 +479,95 @@ func TestSummariesPerRecordEqualAggregated(t *testing.T) {
 	}
 	if !strings.Contains(merged, "use1-az1,use1-az2") || !strings.Contains(merged, "aws:service:s3") {
 		t.Fatalf("the generated log crosses no zones or reaches no service:\n%s", merged)
+	}
+}
+
+// pktFormat is a custom format with the packet addresses.
+const pktFormat = "${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${bytes} ${start} ${end} ${action} ${pkt-srcaddr} ${pkt-dstaddr} ${flow-direction}"
+
+// feedLines hands lines in format through Feed: merged into Flows when sum
+// is nil, else counted in sum.
+func feedLines(t *testing.T, e *Estate, format string, sum Summary, lines ...string) []*Flow {
+	t.Helper()
+	f, err := ParseFormat(format)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*Flow
+	add, done := Feed(e, sum, 600, 900, func(fl *Flow) error { c := *fl; out = append(out, &c); return nil })
+	for _, l := range lines {
+		var r Record
+		if err := f.Parse(l, &r); err != nil {
+			t.Fatal(err)
+		}
+		if err := add(&r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := done(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// With pkt-srcaddr and pkt-dstaddr, the ends are the packet's: a NAT
+// gateway's or transit gateway attachment's records name the instance and
+// the host they carry traffic between (AWS's own NAT gateway example: on
+// the leg from the instance, dstaddr is the NAT's address and pkt-dstaddr
+// the internet host), and a packet from a pod's (secondary) address is the
+// instance's. The cross-AZ bytes stay those of the records without them.
+func TestPacketAddresses(t *testing.T) {
+	inv, facts := fixture()
+	ec2 := inv.ENIs["eni-ec2"]
+	ec2.Addresses = append(ec2.Addresses, netip.MustParseAddr("10.0.1.11")) // a pod's address
+	inv.Reindex()
+	facts.FlowLogged = map[string]bool{} // only what is fed here was logged
+	natLegs := []string{
+		"eni-nat 10.0.2.40 10.0.1.60 40000 443 6 1000 0 60 ACCEPT 10.0.2.40 198.51.100.7 ingress",
+		"eni-nat 10.0.1.60 198.51.100.7 50000 443 6 1000 0 60 ACCEPT 10.0.1.60 198.51.100.7 egress",
+		"eni-nat 198.51.100.7 10.0.1.60 443 50000 6 9000 0 60 ACCEPT 198.51.100.7 10.0.1.60 ingress",
+		"eni-nat 10.0.1.60 10.0.2.40 443 40000 6 9000 0 60 ACCEPT 198.51.100.7 10.0.2.40 egress",
+	}
+	e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, nil)
+	out := feedLines(t, e, pktFormat, nil, append(natLegs,
+		"eni-tgw 10.0.1.90 10.0.2.30 40001 5432 6 500 0 60 ACCEPT 192.168.7.7 10.0.2.30 egress",
+		"eni-ec2 10.0.1.10 10.0.2.30 40002 5432 6 300 0 60 ACCEPT 10.0.1.11 10.0.2.30 egress",
+	)...)
+	type ends struct{ logger, client, clientENI, server, serverENI string }
+	got := map[ends][2]int64{}
+	for _, f := range out {
+		got[ends{f.LoggedBy, f.Client.Addr, f.Client.InterfaceId, f.Server.Addr, f.Server.InterfaceId}] = [2]int64{f.Uploaded, f.Downloaded}
+	}
+	want := map[ends][2]int64{
+		{"eni-nat", "10.0.2.40", "eni-cache", "198.51.100.7", ""}:   {1000, 9000}, // forwarded: the cache to the host
+		{"eni-nat", "10.0.1.60", "eni-nat", "198.51.100.7", ""}:     {1000, 9000}, // the NAT's own public leg
+		{"eni-tgw", "192.168.7.7", "", "10.0.2.30", "eni-rds"}:      {500, 0},     // from another VPC through the attachment
+		{"eni-ec2", "10.0.1.11", "eni-ec2", "10.0.2.30", "eni-rds"}: {300, 0},     // the pod's address is the instance's
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("flows:\n%v\nwant\n%v", got, want)
+	}
+
+	// The cache-to-host bytes cross from the cache's zone to the NAT's
+	// once, as they do without the packet addresses (then as the cache
+	// talking to the NAT); the NAT's public leg is left out both ways.
+	crossAZ := func(format string, lines []string) string {
+		c := &CrossAZ{Estate: NewEstate([]*Scope{{Inv: inv, Facts: facts}}, nil), PricePerGB: 0.01}
+		feedLines(t, c.Estate, format, c, lines...)
+		var b bytes.Buffer
+		if err := c.Write(&b, true); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%sleft out as counted at the other end: %d", b.String(), c.Duplicates)
+	}
+	withPkt := crossAZ(pktFormat, natLegs)
+	var plain []string
+	for _, l := range natLegs {
+		w := strings.Fields(l)
+		plain = append(plain, strings.Join(append(w[:10:10], w[12]), " "))
+	}
+	without := crossAZ("${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${bytes} ${start} ${end} ${action} ${flow-direction}", plain)
+	if !strings.Contains(withPkt, acct+",vpc-a,use1-az1,use1-az2,10000,") || !strings.HasSuffix(withPkt, "counted at the other end: 10000") || withPkt != without {
+		t.Fatalf("cross-AZ with packet addresses:\n%s\nwithout:\n%s", withPkt, without)
 	}
 }

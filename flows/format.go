@@ -235,6 +235,12 @@ type Record struct {
 	ECSServiceName, ECSTaskDefinitionARN      string
 	ECSTaskARN, ECSTaskID                     string
 	RejectReason                              string
+
+	// Via is not a field of the log: Feed sets it when the record's
+	// packet addresses (pkt-srcaddr, pkt-dstaddr) stand in for the logged
+	// ones and neither is the logging interface's, which only forwarded
+	// the packet (a NAT gateway, a transit gateway attachment).
+	Via bool
 }
 
 // Status is the log status; a format without log-status has only OK records.
