@@ -61,7 +61,7 @@ bench: check-moto build
 # faultline flows on one core over a generated 10-million-record log
 # (bench/README.md); about 2 minutes and 1.2 GB of temporary disk.
 bench-flows: check-moto build
-	$(GO) run ./bench/flows -bin $(BIN)
+	$(GO) run ./bench/flows -bin $(BIN) -repeat 3
 
 clean:
 	rm -rf bin output .demo

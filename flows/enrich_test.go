@@ -213,6 +213,41 @@ func TestOverlappingVPCs(t *testing.T) {
 	}
 }
 
+// The copy built in is AWS's file of 2026-02-23, whole: both address
+// families, every service, and the specific service over AMAZON.
+func TestShippedIPRanges(t *testing.T) {
+	ir := mustRanges(t)
+	if ir.SyncToken != "1771829884" || ir.Published() != "2026-02-23" {
+		t.Errorf("syncToken %s, published %s", ir.SyncToken, ir.Published())
+	}
+	n4, n6 := 0, 0
+	for b := range ir.v4 {
+		n4 += len(ir.v4[b])
+	}
+	for b := range ir.v6 {
+		n6 += len(ir.v6[b])
+	}
+	// Distinct prefixes: the file lists 9,898 IPv4 and 4,963 IPv6 entries,
+	// many of them one prefix under several services.
+	if n4 != 7414 || n6 != 2531 {
+		t.Errorf("%d IPv4 and %d IPv6 prefixes", n4, n6)
+	}
+	for _, c := range []struct{ addr, svc, region string }{
+		{"52.216.10.20", "S3", "us-east-1"},
+		{"52.94.0.12", "DYNAMODB", "us-east-1"},
+		{"3.80.0.9", "EC2", "us-east-1"},
+		{"13.32.5.5", "CLOUDFRONT", "GLOBAL"},
+		{"2600:1f18::5", "EC2", "us-east-1"},
+	} {
+		if svc, region, ok := ir.Lookup(netip.MustParseAddr(c.addr)); !ok || svc != c.svc || region != c.region {
+			t.Errorf("%s: %s %s %v; want %s %s", c.addr, svc, region, ok, c.svc, c.region)
+		}
+	}
+	if svc, _, ok := ir.Lookup(netip.MustParseAddr("8.8.8.8")); ok {
+		t.Errorf("8.8.8.8 is %s", svc)
+	}
+}
+
 func TestIPRangesPreferSpecific(t *testing.T) {
 	doc := `{"syncToken":"1","createDate":"x","prefixes":[
 	 {"ip_prefix":"52.0.0.0/8","region":"us-east-1","service":"AMAZON","network_border_group":"us-east-1"},

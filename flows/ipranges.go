@@ -1,18 +1,19 @@
 package flows
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/netip"
-	"strings"
 )
 
-// shippedRanges is a small hand-written sample in ip-ranges.json's published
-// format (a few S3, DynamoDB, EC2 and CloudFront prefixes), not a download
-// of AWS's file, which the build machines cannot reach. --ip-ranges takes
-// the current full file from https://ip-ranges.amazonaws.com/ip-ranges.json.
+// shippedRanges is AWS's ip-ranges.json of 2026-02-23 (syncToken
+// 1771829884): every IPv4 and IPv6 entry, one per line. The build machines
+// cannot reach https://ip-ranges.amazonaws.com/ip-ranges.json, so it came
+// from a public mirror of that file. AWS adds ranges every week:
+// --ip-ranges takes a current copy, and the command says how old this one is.
 //
 //go:embed ipranges/ip-ranges.json
 var shippedRanges []byte
@@ -28,9 +29,18 @@ type rangeEntry struct {
 	Service, Region string
 }
 
-// ShippedIPRanges parses the embedded subset.
+// Published is the file's createDate as a day (2006-01-02), or its
+// createDate as written when that is not AWS's yyyy-mm-dd-hh-mm-ss.
+func (ir *IPRanges) Published() string {
+	if len(ir.CreateDate) == len("2006-01-02-15-04-05") {
+		return ir.CreateDate[:len("2006-01-02")]
+	}
+	return ir.CreateDate
+}
+
+// ShippedIPRanges parses the copy built in.
 func ShippedIPRanges() (*IPRanges, error) {
-	return ParseIPRanges(strings.NewReader(string(shippedRanges)))
+	return ParseIPRanges(bytes.NewReader(shippedRanges))
 }
 
 // ParseIPRanges reads a file in ip-ranges.json's format.

@@ -43,6 +43,7 @@ type flowsOptions struct {
 	PricePerGB     float64
 	Window         time.Duration
 	Ranges         *flows.IPRanges
+	RangesFile     string // --ip-ranges; "" for the copy built in
 	AthenaDDL      bool
 	AthenaTable    string
 	AthenaLocation string
@@ -79,7 +80,7 @@ func flowsCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.IntFlag{Name: "top", Value: 20, Usage: "with --summary talkers: how many pairs (0: all)"},
 			&cli.Float64Flag{Name: "price-per-gb", Value: 0.01, Usage: "with --summary cross-az: USD per GB (2^30 bytes) in each direction"},
 			&cli.DurationFlag{Name: "window", Value: 10 * time.Minute, Usage: "aggregation window: both directions of a connection whose records start in one window are merged"},
-			&cli.StringFlag{Name: "ip-ranges", Usage: "ip-ranges.json to name AWS services (default: the small subset shipped with faultline)"},
+			&cli.StringFlag{Name: "ip-ranges", Usage: "ip-ranges.json to name AWS services (default: the copy of AWS's file built in; each run says its date)"},
 			&cli.BoolFlag{Name: "athena-ddl", Usage: "print the Athena table for enriched JSONL and exit"},
 			&cli.StringFlag{Name: "athena-table", Value: "vpc_flows_enriched", Usage: "with --athena-ddl: table name"},
 			&cli.StringFlag{Name: "athena-location", Value: "s3://BUCKET/PREFIX/", Usage: "with --athena-ddl: where the JSONL files are"},
@@ -228,6 +229,7 @@ func parseFlowsOptions(c *cli.Context) (flowsOptions, error) {
 	}
 	var err error
 	if path := c.String("ip-ranges"); c.IsSet("ip-ranges") {
+		o.RangesFile = path
 		f, ferr := os.Open(path)
 		if ferr != nil {
 			return o, usagef("--ip-ranges %s", errText(ferr))
@@ -403,6 +405,11 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 		return &codedError{exitError, err}
 	}
 	printFlowStats(stderr, stats)
+	if o.RangesFile == "" {
+		// AWS adds ranges every week: say how old the names are.
+		fmt.Fprintf(stderr, "faultline: flows: AWS services named from the ip-ranges.json built in, published %s; --ip-ranges FILE reads a current one\n",
+			o.Ranges.Published())
+	}
 	if partial {
 		return &codedError{exitPartial, fmt.Errorf("some accounts or regions could not be read; their addresses are unknown")}
 	}

@@ -310,8 +310,13 @@ func TestFlowsEndToEnd(t *testing.T) {
 		t.Fatalf("file: exit %d: %s", code, stderr)
 	}
 	checkFlows(t, "file", parseFlows(t, out), want)
+	shipped, err := flows.ShippedIPRanges()
+	if err != nil {
+		t.Fatal(err)
+	}
 	wantStats := "faultline: flows: 12 records from 1 sources (NODATA 1, SKIPDATA 1, without addresses 0), 1 malformed lines\n" +
-		"faultline: malformed " + file + ":13: 4 fields, the format has 18\n"
+		"faultline: malformed " + file + ":13: 4 fields, the format has 18\n" +
+		"faultline: flows: AWS services named from the ip-ranges.json built in, published " + shipped.Published() + "; --ip-ranges FILE reads a current one\n"
 	if stderr != wantStats {
 		t.Errorf("file stderr:\n%s\nwant\n%s", stderr, wantStats)
 	}
