@@ -227,7 +227,7 @@ func peerLogged(src, dst *Side, logger string) bool {
 	return logs(src) || logs(dst) // forwarded (Via): either end's own log holds it too
 }
 
-// describe fills a Flow from one record (PerRecord's way).
+// describe fills a Flow with the sides of one record, for a summary to judge.
 func describe(f *Flow, e *Estate, r *Record, toServer bool) {
 	src, dst := e.Sides(r)
 	*f = Flow{Protocol: ProtocolName(r.Protocol), Action: actionName(r.Action), LoggedBy: r.InterfaceID}

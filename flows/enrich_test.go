@@ -485,7 +485,7 @@ func TestOutputs(t *testing.T) {
 // connections first (the aggregator) or counted one by one with each
 // side pair judged once (Feed with a summary, as the command does): they
 // only add bytes.
-func TestSummariesPerRecordEqualAggregated(t *testing.T) {
+func TestSummariesRecordByRecordEqualAggregated(t *testing.T) {
 	text := generatedLog(t, 20_000)
 	inv, facts := fixture()
 	ranges := mustRanges(t)
