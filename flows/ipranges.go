@@ -12,7 +12,7 @@ import (
 // shippedRanges is AWS's ip-ranges.json of 2026-02-23 (syncToken
 // 1771829884): every IPv4 and IPv6 entry, one per line. The build machines
 // cannot reach https://ip-ranges.amazonaws.com/ip-ranges.json, so it came
-// from a public mirror of that file. AWS adds ranges every week:
+// from a public mirror of that file. AWS changes the file often:
 // --ip-ranges takes a current copy, and the command says how old this one is.
 //
 //go:embed ipranges/ip-ranges.json

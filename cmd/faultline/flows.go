@@ -406,7 +406,7 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 	}
 	printFlowStats(stderr, stats)
 	if o.RangesFile == "" {
-		// AWS adds ranges every week: say how old the names are.
+		// AWS changes ip-ranges.json often: say how old the names are.
 		fmt.Fprintf(stderr, "faultline: flows: AWS services named from the ip-ranges.json built in, published %s; --ip-ranges FILE reads a current one\n",
 			o.Ranges.Published())
 	}
