@@ -1,19 +1,17 @@
 package integration
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/faultline/faultline/analysers"
+	"github.com/faultline/faultline/internal/motoserver"
 )
 
 // defaultSubnets returns the default VPC's subnet IDs by AZ name.
@@ -32,33 +30,14 @@ func defaultSubnets(t *testing.T, ctx context.Context, cfg aws.Config) map[strin
 	return byAZ
 }
 
-// zipHandler is a minimal deployment package; moto stores it without running it.
-func zipHandler(t *testing.T) []byte {
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	f, _ := w.Create("index.py")
-	f.Write([]byte("def handler(event, context):\n    return 0\n"))
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// lambdaRole creates (once per account) the execution role moto insists on.
+// lambdaRole is the execution role moto insists on, one per account.
 func lambdaRole(t *testing.T, ctx context.Context, cfg aws.Config) string {
 	t.Helper()
-	api := iam.NewFromConfig(cfg)
-	if got, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String("lambda-role")}); err == nil {
-		return *got.Role.Arn
-	}
-	out, err := api.CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName:                 aws.String("lambda-role"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
-	})
+	arn, err := motoserver.LambdaRole(ctx, cfg, "lambda-role")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return *out.Role.Arn
+	return arn
 }
 
 func seedLambda(t *testing.T, ctx context.Context, cfg aws.Config) []row {
@@ -77,7 +56,7 @@ func seedLambda(t *testing.T, ctx context.Context, cfg aws.Config) []row {
 		t.Fatal(err)
 	}
 	api := lambda.NewFromConfig(cfg)
-	code := zipHandler(t)
+	code := motoserver.LambdaZip()
 	role := lambdaRole(t, ctx, cfg)
 	create := func(name string, subnetIDs ...string) string {
 		in := &lambda.CreateFunctionInput{

@@ -6,7 +6,6 @@
 package e2e
 
 import (
-	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -27,7 +26,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -127,17 +125,9 @@ func seed(t *testing.T, ctx context.Context, cfg aws.Config) estate {
 	mt := must(fsAPI.CreateMountTarget(ctx, &efs.CreateMountTargetInput{FileSystemId: fs.FileSystemId, SubnetId: &e.subB, IpAddress: aws.String("10.1.2.80")}))
 	e.eniEFS = *mt.NetworkInterfaceId
 
-	role := must(iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fn"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)}))
-	var zb bytes.Buffer
-	zw := zip.NewWriter(&zb)
-	w := must(zw.Create("index.py"))
-	must(w.Write([]byte("def handler(e, c):\n    return 1\n")))
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	role := must(motoserver.LambdaRole(ctx, cfg, "fn"))
 	fn := must(lambda.NewFromConfig(cfg).CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("orders-api"),
-		Role: role.Role.Arn, Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: zb.Bytes()},
+		Role: aws.String(role), Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: motoserver.LambdaZip()},
 		VpcConfig: &lambdatypes.VpcConfig{SubnetIds: []string{e.subA}, SecurityGroupIds: []string{e.sgApp}}, Tags: map[string]string{"app": "orders"}}))
 	e.functionARN = *fn.FunctionArn
 

@@ -1,8 +1,6 @@
 package iamproof
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"testing"
 
@@ -14,7 +12,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/aws-sdk-go-v2/service/fsx"
 	fsxtypes "github.com/aws/aws-sdk-go-v2/service/fsx/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
@@ -65,32 +62,14 @@ func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
 		VPCOptions: &opensearchtypes.VPCOptions{SubnetIds: []string{*subnet}}}); err != nil {
 		t.Fatal(err)
 	}
-	role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("lambda-role"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	role, err := motoserver.LambdaRole(ctx, cfg, "lambda-role")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := lambda.NewFromConfig(cfg).CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("proof"),
-		Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"), Role: role.Role.Arn,
-		Code:      &lambdatypes.FunctionCode{ZipFile: zipHandler(t)},
+		Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"), Role: aws.String(role),
+		Code:      &lambdatypes.FunctionCode{ZipFile: motoserver.LambdaZip()},
 		VpcConfig: &lambdatypes.VpcConfig{SubnetIds: []string{*subnet}, SecurityGroupIds: []string{}}}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// zipHandler is a minimal deployment package; moto stores it without running it.
-func zipHandler(t *testing.T) []byte {
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	f, err := w.Create("index.py")
-	if err == nil {
-		_, err = f.Write([]byte("def handler(event, context):\n    return 0\n"))
-	}
-	if err == nil {
-		err = w.Close()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }

@@ -7,8 +7,6 @@
 package estate
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
 
@@ -25,7 +23,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	"github.com/aws/aws-sdk-go-v2/service/fsx"
 	fsxtypes "github.com/aws/aws-sdk-go-v2/service/fsx/types"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/memorydb"
@@ -90,45 +87,18 @@ func RDS(ctx context.Context, cfg aws.Config, n int) error {
 	return nil
 }
 
-func zipHandler() []byte {
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	f, _ := w.Create("index.py")
-	_, _ = f.Write([]byte("def handler(event, context):\n    return 0\n"))
-	_ = w.Close()
-	return buf.Bytes()
-}
-
 // Lambda creates n VPC functions, alternately in one subnet and in two AZs.
 func Lambda(ctx context.Context, cfg aws.Config, n int) error {
 	_, subnets, err := Subnets(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	roleName := "estate-lambda"
-	var role string
-	if got, err := iam.NewFromConfig(cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)}); err == nil {
-		role = aws.ToString(got.Role.Arn)
-	} else {
-		out, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{
-			RoleName:                 aws.String(roleName),
-			AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
-		})
-		switch {
-		case err == nil:
-			role = aws.ToString(out.Role.Arn)
-		default:
-			// Another region of the account (IAM is global) created it
-			// meanwhile.
-			got, gerr := iam.NewFromConfig(cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
-			if gerr != nil {
-				return err
-			}
-			role = aws.ToString(got.Role.Arn)
-		}
+	role, err := motoserver.LambdaRole(ctx, cfg, "estate-lambda")
+	if err != nil {
+		return err
 	}
 	api := lambda.NewFromConfig(cfg)
-	code := zipHandler()
+	code := motoserver.LambdaZip()
 	for i := 0; i < n; i++ {
 		ids := subnets[:1]
 		if i%2 == 1 {

@@ -5,8 +5,6 @@
 package e2e
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -22,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -151,17 +148,6 @@ func (s *seeder) route(table, cidr string, in ec2.CreateRouteInput) {
 	in.RouteTableId, in.DestinationCidrBlock = aws.String(table), aws.String(cidr)
 	_, err := s.ec2.CreateRoute(s.ctx, &in)
 	s.must(err)
-}
-
-func zipHandler(t *testing.T) []byte {
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	f, _ := w.Create("index.py")
-	f.Write([]byte("def handler(event, context):\n    return 0\n"))
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 // seedEstate builds, in one account:
@@ -324,13 +310,12 @@ func seedEstate(t *testing.T, account string) *estate {
 	s.must(err)
 
 	// Lambda functions: fn-app in a1 and a2 with the lambda group; fn-443 whose group sends only 443.
-	role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("reach-lambda"),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+	role, err := motoserver.LambdaRole(ctx, cfg, "reach-lambda")
 	s.must(err)
 	lam := lambda.NewFromConfig(cfg)
 	for name, groups := range map[string][]string{"fn-app": {sgLambda}, "fn-443": {sgOnly443}} {
-		out, err := lam.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(name), Role: role.Role.Arn, Runtime: lambdatypes.RuntimePython312,
-			Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: zipHandler(t)},
+		out, err := lam.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(name), Role: aws.String(role), Runtime: lambdatypes.RuntimePython312,
+			Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: motoserver.LambdaZip()},
 			VpcConfig: &lambdatypes.VpcConfig{SubnetIds: []string{a1, a2}, SecurityGroupIds: groups}})
 		s.must(err)
 		if name == "fn-app" {

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -22,7 +21,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -222,22 +220,15 @@ func defaultSubnets(ctx context.Context, cfg aws.Config) (map[string]string, str
 }
 
 func seedLambda(ctx context.Context, cfg aws.Config, subnetA, subnetB string) error {
-	role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{
-		RoleName:                 aws.String("demo-lambda-" + cfg.Region),
-		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`),
-	})
+	role, err := motoserver.LambdaRole(ctx, cfg, "demo-lambda-"+cfg.Region)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	f, _ := w.Create("index.py")
-	f.Write([]byte("def handler(event, context):\n    return 0\n"))
-	w.Close()
+	code := motoserver.LambdaZip()
 	api := lambda.NewFromConfig(cfg)
 	for name, subnets := range map[string][]string{"checkout": {subnetA}, "search": {subnetA, subnetB}, "thumbnails": nil} {
 		in := &lambda.CreateFunctionInput{FunctionName: aws.String(name), Runtime: lambdatypes.RuntimePython312,
-			Handler: aws.String("index.handler"), Role: role.Role.Arn, Code: &lambdatypes.FunctionCode{ZipFile: buf.Bytes()}}
+			Handler: aws.String("index.handler"), Role: aws.String(role), Code: &lambdatypes.FunctionCode{ZipFile: code}}
 		if subnets != nil {
 			in.VpcConfig = &lambdatypes.VpcConfig{SubnetIds: subnets, SecurityGroupIds: []string{}}
 		}
