@@ -199,7 +199,16 @@ func (a *Aggregator) Add(r *Record) error {
 		a.open[k] = o
 		a.starts.push(startEntry{o.start, o})
 	}
-	count(&o.uploaded, &o.downloaded, &o.packets, r, toServer)
+	switch {
+	case r.Bytes <= 0:
+	case toServer:
+		o.uploaded += r.Bytes
+	default:
+		o.downloaded += r.Bytes
+	}
+	if r.Packets > 0 {
+		o.packets += r.Packets
+	}
 	if r.Start >= 0 && (o.start < 0 || r.Start < o.start) {
 		o.start = r.Start
 		a.starts.push(startEntry{o.start, o})
@@ -236,20 +245,6 @@ func describe(f *Flow, e *Estate, r *Record, toServer bool) {
 		f.Client, f.Server = src, dst
 	} else {
 		f.Client, f.Server = dst, src
-	}
-}
-
-// count adds r's bytes, in r's direction, and its packets.
-func count(uploaded, downloaded, packets *int64, r *Record, toServer bool) {
-	if r.Bytes > 0 {
-		if toServer {
-			*uploaded += r.Bytes
-		} else {
-			*downloaded += r.Bytes
-		}
-	}
-	if r.Packets > 0 {
-		*packets += r.Packets
 	}
 }
 
