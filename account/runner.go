@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/faultline/faultline/analysers"
+	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/output"
 )
 
@@ -72,6 +74,14 @@ type Options struct {
 	OnlyRisks   bool          // write only findings whose risk is true
 	Log         zerolog.Logger
 	Now         func() time.Time // for tests; time.Now when nil
+	// Inventory holds the run's scopes: live (NewLive, the default) or a
+	// snapshot's. Every task of an (account, region) shares one scope, so
+	// each kind is read once whatever the services asked.
+	Inventory *inventory.Set
+	// AccountDone, when set, receives an account's scopes once all its
+	// tasks are done (collect writes them); they are then forgotten either
+	// way, so memory holds only the accounts in progress.
+	AccountDone func(accountID string, scopes []*inventory.Scope)
 }
 
 // Summary is what a run did.
@@ -100,7 +110,11 @@ func Run(ctx context.Context, tasks []Task, opts Options, sink Sink) Summary {
 	if opts.Concurrency < 1 {
 		opts.Concurrency = 1
 	}
+	if opts.Inventory == nil {
+		opts.Inventory = inventory.NewLive()
+	}
 	sum := Summary{Start: opts.Now(), Tasks: len(tasks)}
+	pending := newAccountCounter(tasks)
 
 	// The writer starts before any task and owns the sink. The channel is
 	// unbuffered beyond a little slack: a slow disk slows the tasks down, it
@@ -124,13 +138,23 @@ func Run(ctx context.Context, tasks []Task, opts Options, sink Sink) Summary {
 
 	var g errgroup.Group
 	g.SetLimit(opts.Concurrency)
+	done := func(t Task) {
+		if pending.done(t.Account.ID) {
+			scopes := opts.Inventory.Release(t.Account.ID)
+			if opts.AccountDone != nil {
+				opts.AccountDone(t.Account.ID, scopes)
+			}
+		}
+	}
 	for _, t := range tasks {
 		if ctx.Err() != nil {
 			events <- notStarted(t, opts.Now())
+			done(t)
 			continue
 		}
 		g.Go(func() error {
 			runTask(ctx, t, opts, events)
+			done(t)
 			return nil
 		})
 	}
@@ -139,6 +163,28 @@ func Run(ctx context.Context, tasks []Task, opts Options, sink Sink) Summary {
 	<-written
 	sum.End = opts.Now()
 	return sum
+}
+
+// accountCounter counts each account's tasks not yet done.
+type accountCounter struct {
+	mu   sync.Mutex
+	left map[string]int
+}
+
+func newAccountCounter(tasks []Task) *accountCounter {
+	c := &accountCounter{left: map[string]int{}}
+	for _, t := range tasks {
+		c.left[t.Account.ID]++
+	}
+	return c
+}
+
+// done counts one task of account done and reports whether it was the last.
+func (c *accountCounter) done(account string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.left[account]--
+	return c.left[account] == 0
 }
 
 func (s *Summary) record(ev event) {
@@ -176,9 +222,21 @@ func runTask(ctx context.Context, t Task, opts Options, events chan<- event) {
 	tctx, cancel := context.WithTimeout(withStats(ctx, stats), opts.TaskTimeout)
 	defer cancel()
 
+	region := t.Region
+	if t.Analyser.Global {
+		region = inventory.GlobalRegion
+	}
+	scope := opts.Inventory.Scope(inventory.Account{ID: t.Account.ID, Partition: t.Account.Partition, Config: t.Account.Config}, region)
 	var resources, findings int64
 	var lastResource string
 	emit := func(f analysers.Finding) {
+		if len(f.AZs) > 0 && len(f.AZIDs) == 0 {
+			ids, err := inventory.ZoneIDs(tctx, scope, f.AZs)
+			if err != nil {
+				log.Debug().Str("code", ErrorCode(err)).Msg("zone IDs not readable; findings keep their zone names only")
+			}
+			f.AZIDs = ids
+		}
 		// Analysers emit a resource's rows together, so counting changes of
 		// resource counts resources without remembering them all.
 		if key := f.ResourceARN + "\x00" + f.ResourceID + "\x00" + f.ResourceName; key != lastResource {
@@ -192,13 +250,7 @@ func runTask(ctx context.Context, t Task, opts Options, events chan<- event) {
 		events <- event{finding: findingRow(t, f, opts.Now())}
 	}
 
-	cfg := t.Account.Config.Copy()
-	cfg.Region = t.Region
-	if t.Analyser.Global {
-		cfg.Region = t.Analyser.GlobalRegion
-	}
-	target := analysers.Target{AccountID: t.Account.ID, Partition: t.Account.Partition, Region: t.Region}
-	err := safeRun(tctx, t.Analyser, cfg, target, emit)
+	err := safeRun(tctx, t.Analyser, scope, emit)
 
 	result, code, msg := output.ResultSuccess, "", ""
 	switch {
@@ -207,7 +259,7 @@ func runTask(ctx context.Context, t Task, opts Options, events chan<- event) {
 		result, code, msg = output.ResultCancelled, CodeCancelled, "scan interrupted while this task ran"
 	case errors.Is(err, context.DeadlineExceeded) && tctx.Err() != nil:
 		result, code, msg = output.ResultFailure, CodeTimeout, fmt.Sprintf("task timed out after %s: %s", opts.TaskTimeout, oneLine(err))
-	case serviceNotInRegion(err):
+	case serviceNotInRegion(err) || recordedCode(err) == CodeNoService:
 		result, code, msg = output.ResultSkipped, CodeNoService, fmt.Sprintf("%s is not offered in %s: %s", t.Analyser.Name, t.Region, oneLine(err))
 	default:
 		result, code, msg = output.ResultFailure, ErrorCode(err), oneLine(err)
@@ -240,13 +292,22 @@ type panicError struct {
 
 func (p *panicError) Error() string { return fmt.Sprintf("analyser panicked: %v", p.value) }
 
-func safeRun(ctx context.Context, a analysers.Analyser, cfg aws.Config, t analysers.Target, emit analysers.Emit) (err error) {
+func safeRun(ctx context.Context, a analysers.Analyser, s *inventory.Scope, emit analysers.Emit) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = &panicError{value: v, stack: debug.Stack()}
 		}
 	}()
-	return a.Run(ctx, cfg, t, emit)
+	return a.Run(ctx, s, emit)
+}
+
+// recordedCode is the code of a failure replayed from a snapshot, or "".
+func recordedCode(err error) string {
+	var rec *inventory.RecordedError
+	if errors.As(err, &rec) {
+		return rec.Code
+	}
+	return ""
 }
 
 // findingRow makes the CSV row. A row that is not a risk gets severity
@@ -264,6 +325,7 @@ func findingRow(t Task, f analysers.Finding, now time.Time) *output.FindingRow {
 		ResourceARN: f.ResourceARN, ResourceName: f.ResourceName, ResourceID: f.ResourceID,
 		Risk: output.PyBool(f.Risk), Engine: f.Engine, Message: f.Message,
 		Timestamp: output.Timestamp(now), CheckID: f.CheckID, Severity: string(severity),
+		ResourceType: f.ResourceType, AZs: f.AZs, AZIDs: f.AZIDs,
 	}
 }
 

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/smithy-go"
 	"github.com/rs/zerolog"
 
 	"github.com/faultline/faultline/analysers"
+	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/output"
 )
 
@@ -49,7 +49,7 @@ func (m *memorySink) task(service string) output.ReportRow {
 }
 
 func fakeAnalyser(name string, run func(ctx context.Context, emit analysers.Emit) error) analysers.Analyser {
-	return analysers.Analyser{Name: name, Run: func(ctx context.Context, _ aws.Config, _ analysers.Target, emit analysers.Emit) error {
+	return analysers.Analyser{Name: name, Run: func(ctx context.Context, _ *inventory.Scope, emit analysers.Emit) error {
 		return run(ctx, emit)
 	}}
 }

@@ -11,7 +11,7 @@ import (
 	"context"
 	"reflect"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/faultline/faultline/inventory"
 )
 
 // GlobalRegion is the region column written for global services.
@@ -36,12 +36,17 @@ type Check struct {
 	Remediation string
 }
 
-// Target says where a task runs. Partition comes from the caller's identity
-// and is used for every ARN an analyser has to build.
+// Target says where a task runs: the scope's account, partition and region,
+// for the ARNs an analyser has to build.
 type Target struct {
 	AccountID string
 	Partition string
 	Region    string // GlobalRegion for global services
+}
+
+// TargetOf is the target of a scope.
+func TargetOf(s *inventory.Scope) Target {
+	return Target{AccountID: s.AccountID, Partition: s.Partition, Region: s.Region}
 }
 
 // ARN builds an ARN in the target's partition.
@@ -60,29 +65,60 @@ type Finding struct {
 	Risk         bool
 	Engine       string
 	Message      string
+	// ResourceType is the CloudFormation type of what is judged
+	// (AWS::RDS::DBInstance).
+	ResourceType string
+	// AZs are the Availability Zone names the resource is placed in, sorted;
+	// AZIDs their zone IDs in the same order. The engine fills AZIDs from
+	// AZs when the analyser leaves them empty.
+	AZs   []string
+	AZIDs []string
 }
 
 // Emit hands a finding to the engine. It blocks rather than drop a finding.
 type Emit func(Finding)
 
-// Analyser describes one service. Run reads the service with cfg (region and
-// credentials already set) and emits every finding as soon as it is made, so
-// that a task failing half-way keeps what it found.
+// Analyser describes one service: a rule over the inventory. Run reads the
+// kinds it needs from the scope (each read once per account and region,
+// whoever asks first) and emits every finding as soon as it is made, so that
+// a task failing half-way keeps what it found.
 type Analyser struct {
 	// Name is the --services key and the service column.
 	Name string
-	// Global services run once per account whatever --regions says; Region is
-	// the endpoint region used to call them.
+	// Global services run once per account whatever --regions says; their
+	// kinds call the endpoint in GlobalRegion.
 	Global       bool
 	GlobalRegion string
-	// Actions are the IAM actions Run may call; the generated policy is built
-	// from them.
-	Actions []string
-	Checks  []Check
-	// ClientAPIs are the narrow interfaces Run talks to. A test checks that
-	// they hold only read calls.
-	ClientAPIs []reflect.Type
-	Run        func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error
+	Checks       []Check
+	// Kinds are every inventory kind Run may read (in any region's scope).
+	// Their actions are the analyser's IAM actions, and their client
+	// interfaces are checked to hold only read calls.
+	Kinds []inventory.Loader
+	Run   func(ctx context.Context, s *inventory.Scope, emit Emit) error
+}
+
+// Actions are the IAM actions the analyser may call, sorted: its kinds' and
+// the zone lookups the engine makes to give every finding its zone IDs.
+func (a Analyser) Actions() []string {
+	var actions []string
+	for _, k := range a.kinds() {
+		actions = append(actions, k.IAMActions()...)
+	}
+	return distinct(actions...)
+}
+
+// ClientAPIs are the narrow interfaces the analyser's kinds talk to.
+func (a Analyser) ClientAPIs() []reflect.Type {
+	var apis []reflect.Type
+	for _, k := range a.kinds() {
+		apis = append(apis, k.ClientAPIs()...)
+	}
+	return apis
+}
+
+// kinds are the analyser's kinds and those of the zone lookups.
+func (a Analyser) kinds() []inventory.Loader {
+	return append(append([]inventory.Loader(nil), a.Kinds...), inventory.ZoneKinds...)
 }
 
 // apiOf returns the reflect.Type of the interface I, for ClientAPIs.

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // distinct returns the sorted set of non-empty values.
@@ -152,4 +154,43 @@ func judgeShard(who string, nodeAZs []string) (noReplica, oneAZ string, azs []st
 		oneAZ = fmt.Sprintf("%s has all %s in one Availability Zone (%s)", who, plural(n, "node"), azs[0])
 	}
 	return noReplica, oneAZ, azs
+}
+
+// Placement is where a set of subnets puts a resource: the distinct zone
+// names, sorted, their zone IDs in the same order, and the subnet IDs that
+// are not among the region's subnets (deleted, or another account's).
+type Placement struct {
+	AZs, AZIDs, Unknown []string
+}
+
+// placeSubnets places subnet IDs with the region's subnets (inventory.SubnetsByID).
+func placeSubnets(ids []string, subnets map[string]inventory.Subnet) Placement {
+	var p Placement
+	idOf := map[string]string{}
+	for _, id := range distinct(ids...) {
+		sn, ok := subnets[id]
+		if !ok || sn.AZ == "" {
+			p.Unknown = append(p.Unknown, id)
+			continue
+		}
+		idOf[sn.AZ] = sn.AZID
+	}
+	for az := range idOf {
+		p.AZs = append(p.AZs, az)
+	}
+	p.AZs = distinct(p.AZs...)
+	p.AZIDs = zoneIDsOf(p.AZs, idOf)
+	return p
+}
+
+// zoneIDsOf returns the IDs of names from idOf, or nil when any is unknown
+// (the engine then looks every name up).
+func zoneIDsOf(names []string, idOf map[string]string) []string {
+	ids := make([]string, len(names))
+	for i, n := range names {
+		if ids[i] = idOf[n]; ids[i] == "" {
+			return nil
+		}
+	}
+	return ids
 }

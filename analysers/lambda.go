@@ -1,15 +1,15 @@
 package analysers
 
 import (
-	"reflect"
-
 	"context"
 	"fmt"
+	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // lambdaAPI holds exactly the calls the lambda analyser makes.
@@ -26,50 +26,69 @@ var (
 		Remediation: "None needed for Availability Zone resilience."}
 )
 
-var Lambda = Analyser{
-	Name:       "lambda",
-	Actions:    []string{"lambda:ListFunctions", "ec2:DescribeSubnets"},
-	Checks:     []Check{lambdaSingleAZ, lambdaNoVPC},
-	ClientAPIs: []reflect.Type{apiOf[lambdaAPI](), apiOf[ec2.DescribeSubnetsAPIClient]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseLambda(ctx, lambda.NewFromConfig(cfg), ec2.NewFromConfig(cfg), emit)
+// lambdaFunctions are the region's functions.
+var lambdaFunctions = &inventory.Kind[lambdatypes.FunctionConfiguration]{
+	Name:    "lambda/functions",
+	Actions: []string{"lambda:ListFunctions"},
+	APIs:    []reflect.Type{apiOf[lambdaAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(lambdatypes.FunctionConfiguration)) error {
+		return loadLambdaFunctions(ctx, lambda.NewFromConfig(s.Config()), add)
 	},
 }
 
-func analyseLambda(ctx context.Context, api lambdaAPI, subnets ec2.DescribeSubnetsAPIClient, emit Emit) error {
-	resolver := newSubnetAZs(subnets)
+func loadLambdaFunctions(ctx context.Context, api lambdaAPI, add func(lambdatypes.FunctionConfiguration)) error {
 	p := lambda.NewListFunctionsPaginator(api, &lambda.ListFunctionsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return err
 		}
-		var ids []string
 		for _, fn := range page.Functions {
-			if fn.VpcConfig != nil {
-				ids = append(ids, fn.VpcConfig.SubnetIds...)
-			}
-		}
-		if err := resolver.resolve(ctx, ids); err != nil {
-			return err
-		}
-		for _, fn := range page.Functions {
-			emit(judgeLambda(fn, resolver))
+			add(fn)
 		}
 	}
 	return nil
 }
 
+var Lambda = Analyser{
+	Name:   "lambda",
+	Checks: []Check{lambdaSingleAZ, lambdaNoVPC},
+	Kinds:  []inventory.Loader{lambdaFunctions, inventory.Subnets},
+	Run:    analyseLambda,
+}
+
+// analyseLambda judges every function read, even when the listing failed
+// part-way (the error is the task's). The subnets are read only when a
+// function is in a VPC.
+func analyseLambda(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	fns, listErr := lambdaFunctions.Items(ctx, s)
+	var subnets map[string]inventory.Subnet
+	for _, fn := range fns {
+		if fn.VpcConfig != nil && len(fn.VpcConfig.SubnetIds) > 0 {
+			var err error
+			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	for _, fn := range fns {
+		emit(judgeLambda(fn, subnets))
+	}
+	return listErr
+}
+
 // judgeLambda counts the distinct AZs of a VPC function's subnets: two
 // subnets in one AZ are still one AZ.
-func judgeLambda(fn lambdatypes.FunctionConfiguration, subnets *subnetAZs) Finding {
+func judgeLambda(fn lambdatypes.FunctionConfiguration, subnets map[string]inventory.Subnet) Finding {
 	name := aws.ToString(fn.FunctionName)
 	var f Finding
 	if fn.VpcConfig == nil || len(fn.VpcConfig.SubnetIds) == 0 {
 		f = finding(lambdaNoVPC, false,
 			fmt.Sprintf("Lambda function %s is not attached to a VPC; Lambda runs it in several Availability Zones of the region.", name))
 	} else {
-		azs, unknown := subnets.azs(fn.VpcConfig.SubnetIds)
+		place := placeSubnets(fn.VpcConfig.SubnetIds, subnets)
+		azs, unknown := place.AZs, place.Unknown
 		chk := lambdaSingleAZ
 		n := len(distinct(fn.VpcConfig.SubnetIds...))
 		switch {
@@ -83,7 +102,9 @@ func judgeLambda(fn lambdatypes.FunctionConfiguration, subnets *subnetAZs) Findi
 			f = finding(chk, true, fmt.Sprintf("Lambda function %s runs in %s, all in one Availability Zone (%s).",
 				name, plural(n, "subnet"), list(azs)))
 		}
+		f.AZs, f.AZIDs = place.AZs, place.AZIDs
 	}
+	f.ResourceType = "AWS::Lambda::Function"
 	f.ResourceARN = aws.ToString(fn.FunctionArn)
 	f.ResourceName = name
 	return f

@@ -4,22 +4,7 @@ package analysers
 // services are listed to users. Adding a service means adding its file and
 // one line here.
 var All = []Analyser{
-	VPCE,
-	DMS,
-	DocDB,
-	StorageGateway,
-	EFS,
-	OpenSearch,
-	FSx,
 	Lambda,
-	ElastiCache,
-	DAX,
-	GlobalAccelerator,
-	RDS,
-	MemoryDB,
-	DX,
-	CloudHSM,
-	Redshift,
 }
 
 // ByName returns the analyser with that service key.

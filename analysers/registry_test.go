@@ -31,7 +31,7 @@ var (
 func TestAnalyserDeclarations(t *testing.T) {
 	seenIDs := map[string]bool{}
 	for _, a := range All {
-		if a.Run == nil || len(a.Checks) == 0 || len(a.Actions) == 0 || len(a.ClientAPIs) == 0 {
+		if a.Run == nil || len(a.Checks) == 0 || len(a.Kinds) == 0 {
 			t.Errorf("%s: incomplete declaration", a.Name)
 		}
 		if a.Global != (a.GlobalRegion != "") {
@@ -52,7 +52,7 @@ func TestAnalyserDeclarations(t *testing.T) {
 				t.Errorf("%s: check %s needs a description and a remediation", a.Name, c.ID)
 			}
 		}
-		for _, act := range a.Actions {
+		for _, act := range a.Actions() {
 			if !actionPattern.MatchString(act) {
 				t.Errorf("%s: %q is not an IAM action", a.Name, act)
 			}
@@ -66,7 +66,7 @@ func TestAnalyserDeclarations(t *testing.T) {
 func TestAnalysersAreReadOnlyAndDeclareEveryCall(t *testing.T) {
 	for _, a := range All {
 		called := map[string]bool{}
-		for _, api := range a.ClientAPIs {
+		for _, api := range a.ClientAPIs() {
 			for _, v := range readonly.Violations(api) {
 				t.Errorf("%s: %s is not a read call", a.Name, v)
 			}
@@ -75,11 +75,11 @@ func TestAnalysersAreReadOnlyAndDeclareEveryCall(t *testing.T) {
 			}
 		}
 		for m := range called {
-			if !slices.ContainsFunc(a.Actions, func(act string) bool { return strings.HasSuffix(act, ":"+m) }) {
-				t.Errorf("%s: calls %s but declares no IAM action for it (actions %v)", a.Name, m, a.Actions)
+			if !slices.ContainsFunc(a.Actions(), func(act string) bool { return strings.HasSuffix(act, ":"+m) }) {
+				t.Errorf("%s: calls %s but declares no IAM action for it (actions %v)", a.Name, m, a.Actions())
 			}
 		}
-		for _, act := range a.Actions {
+		for _, act := range a.Actions() {
 			if !called[act[strings.IndexByte(act, ':')+1:]] {
 				t.Errorf("%s: declares %s but no client interface calls it", a.Name, act)
 			}

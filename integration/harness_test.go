@@ -17,6 +17,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/faultline/faultline/analysers"
+	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/internal/motoserver"
 	"github.com/faultline/faultline/internal/testbin"
 )
@@ -73,10 +74,10 @@ func checkAnalyserUntilUnimplemented(t *testing.T, a analysers.Analyser, seed se
 	target := analysers.Target{AccountID: account, Partition: "aws", Region: region}
 	if a.Global {
 		target.Region = analysers.GlobalRegion
-		cfg.Region = a.GlobalRegion
 	}
+	scope := inventory.NewLive().Scope(inventory.Account{ID: account, Partition: "aws", Config: cfg}, target.Region)
 	var got []row
-	err = a.Run(ctx, cfg, target, func(f analysers.Finding) {
+	err = a.Run(ctx, scope, func(f analysers.Finding) {
 		got = append(got, row{a.Name, target.Region, f.ResourceARN, f.ResourceName, f.ResourceID,
 			boolCell(f.Risk), f.Engine, f.Message, f.CheckID, string(f.Severity)})
 	})

@@ -3,6 +3,7 @@
 package output
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -29,8 +30,31 @@ func (b *PyBool) UnmarshalCSV(s string) error {
 	return nil
 }
 
+// List is a CSV cell of several values joined by ";" (an array in JSONL).
+type List []string
+
+func (l List) MarshalCSV() (string, error) { return strings.Join(l, ";"), nil }
+
+// MarshalJSON writes an empty list as [], never null.
+func (l List) MarshalJSON() ([]byte, error) {
+	if l == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal([]string(l))
+}
+
+func (l *List) UnmarshalCSV(s string) error {
+	*l = nil
+	if s != "" {
+		*l = strings.Split(s, ";")
+	}
+	return nil
+}
+
 // FindingRow is one findings-CSV row. The first thirteen columns are the
-// seed's, in its order; check_id and severity are ours.
+// seed's, in its order; the rest are ours. The Availability Zones of what a
+// finding judges are given twice: by name, which differs from account to
+// account, and by ID (use1-az1), which names the same zone everywhere.
 type FindingRow struct {
 	Service          string `csv:"service" json:"service"`
 	Region           string `csv:"region" json:"region"`
@@ -47,6 +71,9 @@ type FindingRow struct {
 	Timestamp        string `csv:"timestamp" json:"timestamp"`
 	CheckID          string `csv:"check_id" json:"check_id"`
 	Severity         string `csv:"severity" json:"severity"`
+	ResourceType     string `csv:"resource_type" json:"resource_type"`
+	AZs              List   `csv:"availability_zones" json:"availability_zones"`
+	AZIDs            List   `csv:"availability_zone_ids" json:"availability_zone_ids"`
 }
 
 // Task results in the run report.

@@ -156,7 +156,7 @@ func Build(opts Options) (Document, error) {
 		// Describe/List/Get calls of these services do not support
 		// resource-level permissions (or only for resources whose names
 		// faultline cannot know before it lists them), so "*".
-		perService = append(perService, allow(Sid(a.Name), a.Actions, "*"))
+		perService = append(perService, allow(Sid(a.Name), a.Actions(), "*"))
 	}
 	sort.Slice(perService, func(i, j int) bool { return perService[i].Sid < perService[j].Sid })
 	doc.Statement = append(doc.Statement, perService...)

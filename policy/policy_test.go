@@ -49,7 +49,7 @@ func TestServiceStatementsAreTheDeclaredActions(t *testing.T) {
 			t.Errorf("%s: no statement %s", a.Name, Sid(a.Name))
 			continue
 		}
-		want := slices.Clone(a.Actions)
+		want := slices.Clone(a.Actions())
 		slices.Sort(want)
 		if !slices.Equal(st.Action, want) || !slices.Equal(st.Resource, []string{"*"}) || st.Effect != "Allow" || st.Condition != nil {
 			t.Errorf("%s: %+v, want Allow %v on *", a.Name, st, want)

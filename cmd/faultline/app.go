@@ -84,7 +84,7 @@ func printServices(w io.Writer) error {
 		if a.Global {
 			scope = "global"
 		}
-		fmt.Fprintf(tw, "%s\t%s\tIAM: %s\n", a.Name, scope, strings.Join(a.Actions, ", "))
+		fmt.Fprintf(tw, "%s\t%s\tIAM: %s\n", a.Name, scope, strings.Join(a.Actions(), ", "))
 		for _, c := range a.Checks {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\n", c.ID, c.Severity, c.Description)
 		}

@@ -157,7 +157,7 @@ func TestPolicyUnderIAMEnforcement(t *testing.T) {
 			keys := minus[action]
 			var need, unprovable []string
 			for _, a := range analysers.All {
-				if slices.Contains(a.Actions, action) {
+				if slices.Contains(a.Actions(), action) {
 					if provable(a.Name) {
 						need = append(need, a.Name)
 					} else {
