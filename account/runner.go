@@ -226,7 +226,7 @@ func runTask(ctx context.Context, t Task, opts Options, events chan<- event) {
 	if t.Analyser.Global {
 		region = inventory.GlobalRegion
 	}
-	scope := opts.Inventory.Scope(inventory.Account{ID: t.Account.ID, Partition: t.Account.Partition, Config: t.Account.Config}, region)
+	scope := opts.Inventory.Scope(t.Account.Scope(), region)
 	var resources, findings int64
 	var lastResource string
 	emit := func(f analysers.Finding) {

@@ -24,13 +24,16 @@ const (
 	PathVGW        = "vpn-gateway"
 	PathOther      = "other"
 	PathNoRoute    = "no-route"
+	PathBlackhole  = "blackhole" // a blackhole route drops the packet
 	PathUnknown    = "unknown"
 	PathLocal      = "local"
 	unknownAZLabel = "(unknown)"
 )
 
 // Route returns the target a packet from subnet to a takes, by the subnet's
-// route table (longest prefix, prefix lists included), and that target's ID.
+// route table (netinv.LookupRoute: longest prefix, prefix lists included),
+// and that target's ID. A blackhole route drops the packet even where a
+// less specific route would carry it.
 func (e *Estate) Route(subnetID string, a netip.Addr) (path, target string) {
 	sc, ok := e.subnetScope[subnetID]
 	if !ok {
@@ -41,41 +44,31 @@ func (e *Estate) Route(subnetID string, a netip.Addr) (path, target string) {
 	if !ok {
 		return PathUnknown, ""
 	}
-	best, bestBits := "", -1
-	for _, r := range rt.Routes {
-		bits := -1
-		if r.Destination.IsValid() && r.Destination.Contains(a) {
-			bits = r.Destination.Bits()
-		} else if pl, ok := sc.Inv.PrefixLists[r.PrefixListID]; ok && r.PrefixListID != "" {
-			for _, p := range pl.CIDRs {
-				if p.Contains(a) && p.Bits() > bits {
-					bits = p.Bits()
-				}
-			}
-		}
-		if bits > bestBits && !r.Blackhole {
-			best, bestBits = r.Target, bits
-		}
-	}
+	choice := sc.Inv.LookupRoute(rt.Candidates(), netip.PrefixFrom(a, a.BitLen()))
+	target = choice.Target
 	switch {
-	case bestBits < 0:
+	case choice.Unknown != "":
+		return PathUnknown, ""
+	case !choice.Found:
 		return PathNoRoute, ""
-	case best == "local":
-		return PathLocal, best
-	case strings.HasPrefix(best, "vpce-"):
-		return PathGatewayEP, best
-	case strings.HasPrefix(best, "nat-"):
-		return PathNAT, best
-	case strings.HasPrefix(best, "igw-"), strings.HasPrefix(best, "eigw-"):
-		return PathIGW, best
-	case strings.HasPrefix(best, "pcx-"):
-		return PathPeering, best
-	case strings.HasPrefix(best, "tgw-"):
-		return PathTGW, best
-	case strings.HasPrefix(best, "vgw-"):
-		return PathVGW, best
+	case choice.Blackhole:
+		return PathBlackhole, target
+	case target == "local":
+		return PathLocal, target
+	case strings.HasPrefix(target, "vpce-"):
+		return PathGatewayEP, target
+	case strings.HasPrefix(target, "nat-"):
+		return PathNAT, target
+	case strings.HasPrefix(target, "igw-"), strings.HasPrefix(target, "eigw-"):
+		return PathIGW, target
+	case strings.HasPrefix(target, "pcx-"):
+		return PathPeering, target
+	case strings.HasPrefix(target, "tgw-"):
+		return PathTGW, target
+	case strings.HasPrefix(target, "vgw-"):
+		return PathVGW, target
 	}
-	return PathOther, best
+	return PathOther, target
 }
 
 // natAZ returns the AZ ID of a NAT gateway's subnet.

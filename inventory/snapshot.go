@@ -24,11 +24,15 @@ const ManifestName = "manifest.json"
 // Manifest says what a snapshot holds: which accounts were set up, with
 // which regions, for which services, and which accounts could not be.
 type Manifest struct {
-	Schema      int               `json:"schema"`
-	Version     string            `json:"faultline_version"`
-	CollectedAt time.Time         `json:"collected_at"`
-	Services    []string          `json:"services"`
-	Accounts    []ManifestAccount `json:"accounts"`
+	Schema      int       `json:"schema"`
+	Version     string    `json:"faultline_version"`
+	CollectedAt time.Time `json:"collected_at"`
+	Services    []string  `json:"services"`
+	// The caller who collected: scans of the snapshot name their files
+	// after it, as the live scan would.
+	CallerAccount   string            `json:"caller_account"`
+	CallerPartition string            `json:"caller_partition"`
+	Accounts        []ManifestAccount `json:"accounts"`
 	// Failures are the rows of accounts that could not be set up, replayed
 	// into the run report of a scan of the snapshot.
 	Failures []json.RawMessage `json:"account_setup_failures,omitempty"`

@@ -114,7 +114,13 @@ func EvaluatePair(inv *netinv.Inventory, src, dst Iface, q Query) Path {
 	sameSubnet := src.SubnetID != "" && src.SubnetID == dst.SubnetID
 
 	route := e.routing()
-	srcView := e.view(src, e.srcAddr, route)
+	// Behind a NAT gateway the target sees the NAT's address, and answers
+	// it on the NAT's ephemeral ports.
+	seenSrc, replyPorts := e.srcAddr, src.Ephemeral
+	if route.natAddr.IsValid() {
+		seenSrc, replyPorts = route.natAddr, EphemeralAWS
+	}
+	srcView := e.view(src, seenSrc, route)
 	dstView := e.view(dst, e.dstAddr, route)
 
 	if src.External {
@@ -125,7 +131,7 @@ func EvaluatePair(inv *netinv.Inventory, src, dst Iface, q Query) Path {
 	e.naclHop(CompNACLOut, src, sameSubnet, true, e.dstAddr, PortRange{int32(q.Port), int32(q.Port)}, e.q.ICMPType, e.q.ICMPCode)
 	e.hops = append(e.hops, route.hops...)
 	e.hints = append(e.hints, route.hints...)
-	e.naclHop(CompNACLIn, dst, sameSubnet, false, e.srcAddr, PortRange{int32(q.Port), int32(q.Port)}, e.q.ICMPType, e.q.ICMPCode)
+	e.naclHop(CompNACLIn, dst, sameSubnet, false, seenSrc, PortRange{int32(q.Port), int32(q.Port)}, e.q.ICMPType, e.q.ICMPCode)
 	if dst.External {
 		e.add(Hop{Component: CompSGIngress, Decision: Skip, Detail: "target is outside the region's VPCs"})
 	} else {
@@ -133,7 +139,7 @@ func EvaluatePair(inv *netinv.Inventory, src, dst Iface, q Query) Path {
 	}
 	if replies(e.q) {
 		rt, rc := replyICMP(e.q)
-		e.naclHop(CompNACLReturnOut, dst, sameSubnet, true, e.srcAddr, src.Ephemeral, rt, rc)
+		e.naclHop(CompNACLReturnOut, dst, sameSubnet, true, seenSrc, replyPorts, rt, rc)
 		e.naclHop(CompNACLReturnIn, src, sameSubnet, false, e.dstAddr, src.Ephemeral, rt, rc)
 	}
 	path.Hops, path.Hints = e.hops, e.hints
@@ -291,9 +297,15 @@ type routeOutcome struct {
 	hints   []string
 	refs    bool
 	refsWhy string
+	// natAddr is the source address the target sees when a NAT gateway on
+	// the way translates it; invalid when none does.
+	natAddr netip.Prefix
 }
 
 func (r *routeOutcome) add(h Hop) { r.hops = append(r.hops, h) }
+
+// routeRule names a chosen route as hops do: "10.1.0.0/16 -> pcx-ab".
+func routeRule(c netinv.RouteChoice) string { return c.Destination + " -> " + c.Target }
 
 // routing follows the route tables from the source subnet to the target
 // and back.
@@ -312,26 +324,26 @@ func (e *pairEval) routing() routeOutcome {
 		out.add(*hop)
 		return out
 	}
-	choice := longestPrefixMatch(e.inv, vpcRouteCandidates(rt), e.dstAddr)
+	choice := e.inv.LookupRoute(rt.Candidates(), e.dstAddr)
 	base := Hop{Component: CompRoute, ID: rt.ID}
 	switch {
-	case choice.unknown != "":
-		base.Decision, base.Detail = Unknown, choice.unknown
+	case choice.Unknown != "":
+		base.Decision, base.Detail = Unknown, choice.Unknown
 		out.add(base)
 		return out
-	case choice.index < 0:
+	case !choice.Found:
 		base.Decision, base.Rule, base.Detail = Deny, "no route", fmt.Sprintf("%s has no route to %s", rt.ID, e.dstAddr)
 		out.add(base)
 		return out
-	case choice.blackhole:
-		base.Decision, base.Rule, base.Detail = Deny, choice.dest+" -> "+choice.target, fmt.Sprintf("%s sends %s to %s, which is a blackhole", rt.ID, e.dstAddr, choice.target)
+	case choice.Blackhole:
+		base.Decision, base.Rule, base.Detail = Deny, routeRule(choice), fmt.Sprintf("%s sends %s to %s, which is a blackhole", rt.ID, e.dstAddr, choice.Target)
 		out.add(base)
 		return out
 	}
-	base.Decision, base.Rule = Allow, choice.dest+" -> "+choice.target
-	base.Detail = fmt.Sprintf("%s sends %s to %s (longest match %s)", rt.ID, e.dstAddr, choice.target, choice.dest)
+	base.Decision, base.Rule = Allow, routeRule(choice)
+	base.Detail = fmt.Sprintf("%s sends %s to %s (longest match %s)", rt.ID, e.dstAddr, choice.Target, choice.Destination)
 	out.add(base)
-	switch t := choice.target; {
+	switch t := choice.Target; {
 	case t == "local":
 		e.local(&out)
 	case strings.HasPrefix(t, "pcx-"):
@@ -380,19 +392,19 @@ func (e *pairEval) returnRoute(out *routeOutcome, want string) bool {
 		out.add(*hop)
 		return false
 	}
-	choice := longestPrefixMatch(e.inv, vpcRouteCandidates(rt), e.srcAddr)
+	choice := e.inv.LookupRoute(rt.Candidates(), e.srcAddr)
 	h := Hop{Component: CompReturnRoute, ID: rt.ID}
 	switch {
-	case choice.unknown != "":
-		h.Decision, h.Detail = Unknown, choice.unknown
-	case choice.index < 0:
+	case choice.Unknown != "":
+		h.Decision, h.Detail = Unknown, choice.Unknown
+	case !choice.Found:
 		h.Decision, h.Rule, h.Detail = Deny, "no route", fmt.Sprintf("%s has no route back to %s", rt.ID, e.srcAddr)
 		out.hints = append(out.hints, fmt.Sprintf("route table %s needs a route to %s via %s", rt.ID, e.srcAddr, want))
-	case choice.blackhole || choice.target != want:
-		h.Decision, h.Rule = Deny, choice.dest+" -> "+choice.target
-		h.Detail = fmt.Sprintf("%s sends replies for %s to %s, not %s", rt.ID, e.srcAddr, choice.target, want)
+	case choice.Blackhole || choice.Target != want:
+		h.Decision, h.Rule = Deny, routeRule(choice)
+		h.Detail = fmt.Sprintf("%s sends replies for %s to %s, not %s", rt.ID, e.srcAddr, choice.Target, want)
 	default:
-		h.Decision, h.Rule = Allow, choice.dest+" -> "+choice.target
+		h.Decision, h.Rule = Allow, routeRule(choice)
 		h.Detail = fmt.Sprintf("%s sends replies for %s back through %s", rt.ID, e.srcAddr, want)
 	}
 	out.add(h)
@@ -509,28 +521,28 @@ func (e *pairEval) tgwHop(out *routeOutcome, from *netinv.TGWAttachment, dst net
 		out.add(Hop{Component: CompTGWRoute, ID: rt.ID, Decision: Unknown, Detail: rt.ID + " routes unreadable (" + rt.Err + ")"})
 		return nil, false
 	}
-	choice := longestPrefixMatch(e.inv, tgwRouteCandidates(rt), dst)
+	choice := e.inv.LookupRoute(rt.Candidates(), dst)
 	h := Hop{Component: CompTGWRoute, ID: rt.ID}
 	switch {
-	case choice.unknown != "":
-		h.Decision, h.Detail = Unknown, choice.unknown
-	case choice.index < 0:
+	case choice.Unknown != "":
+		h.Decision, h.Detail = Unknown, choice.Unknown
+	case !choice.Found:
 		h.Decision, h.Rule, h.Detail = Deny, "no route", fmt.Sprintf("%s has no route to %s", rt.ID, dst)
-	case choice.blackhole:
-		h.Decision, h.Rule, h.Detail = Deny, choice.dest+" blackhole", fmt.Sprintf("%s drops %s (blackhole route %s)", rt.ID, dst, choice.dest)
+	case choice.Blackhole:
+		h.Decision, h.Rule, h.Detail = Deny, choice.Destination+" blackhole", fmt.Sprintf("%s drops %s (blackhole route %s)", rt.ID, dst, choice.Destination)
 	default:
-		next, ok := e.inv.TGWAttachments[choice.target]
-		if choice.target == "" {
-			h.Decision, h.Detail = Unknown, fmt.Sprintf("%s has a route to %s (%s) that names no attachment", rt.ID, dst, choice.dest)
+		next, ok := e.inv.TGWAttachments[choice.Target]
+		if choice.Target == "" {
+			h.Decision, h.Detail = Unknown, fmt.Sprintf("%s has a route to %s (%s) that names no attachment", rt.ID, dst, choice.Destination)
 			out.add(h)
 			return nil, false
 		}
 		if !ok {
-			h.Decision, h.Detail = Unknown, fmt.Sprintf("%s sends %s to %s, which is not a VPC attachment in this region (peering, VPN and Connect attachments are not modelled)", rt.ID, dst, choice.target)
+			h.Decision, h.Detail = Unknown, fmt.Sprintf("%s sends %s to %s, which is not a VPC attachment in this region (peering, VPN and Connect attachments are not modelled)", rt.ID, dst, choice.Target)
 			out.add(h)
 			return nil, false
 		}
-		h.Decision, h.Rule = Allow, choice.dest+" -> "+choice.target
+		h.Decision, h.Rule = Allow, routeRule(choice)
 		h.Detail = fmt.Sprintf("%s sends %s to %s (%s)", rt.ID, dst, next.ID, next.VPCID)
 		out.add(h)
 		return next, true
@@ -557,36 +569,120 @@ func (e *pairEval) internet(out *routeOutcome, igw string, src Iface) {
 	}
 }
 
-// nat: a public NAT gateway forwards to the internet through its own
-// subnet's route to an internet gateway (C2).
+// natRefsWhy: the target sees the NAT's address, never the source's groups.
+const natRefsWhy = "a NAT gateway rewrites the source, so security group references do not match"
+
+// nat: a NAT gateway sends traffic on by the route table of its own subnet.
+// To the internet that takes a public NAT gateway and a route to an
+// internet gateway (C2); to an address in a VPC, see natOnward.
 func (e *pairEval) nat(out *routeOutcome, id string) {
-	out.refsWhy = "a NAT gateway rewrites the source, so security group references do not match"
+	out.refsWhy = natRefsWhy
 	nat, ok := e.inv.NATGateways[id]
 	if !ok {
 		out.add(Hop{Component: CompNAT, ID: id, Decision: Unknown, Detail: id + " not found" + unreadable(e.inv, netinv.KindNATGateways)})
 		return
 	}
-	if !e.dst.External {
-		out.add(Hop{Component: CompNAT, ID: id, Decision: Unknown, Detail: "NAT gateway paths to another VPC are not modelled"})
-		return
-	}
-	natIface := Iface{SubnetID: nat.SubnetID, VPCID: nat.VPCID}
-	_, rt, hop := e.tableOf(natIface, CompNAT)
+	subnet, rt, hop := e.tableOf(Iface{SubnetID: nat.SubnetID, VPCID: nat.VPCID}, CompNAT)
 	if hop != nil {
 		out.add(*hop)
 		return
 	}
-	choice := longestPrefixMatch(e.inv, vpcRouteCandidates(rt), e.dstAddr)
-	if choice.unknown != "" || choice.index < 0 || choice.blackhole || !strings.HasPrefix(choice.target, "igw-") || nat.Connectivity == "private" {
+	choice := e.inv.LookupRoute(rt.Candidates(), e.dstAddr)
+	if !e.dst.External {
+		e.natOnward(out, nat, subnet, rt, choice)
+		return
+	}
+	switch {
+	case nat.Connectivity == "private":
+		out.add(Hop{Component: CompNAT, ID: id, Decision: Deny, Rule: "private NAT gateway",
+			Detail: id + " is a private NAT gateway, which never reaches the internet"})
+		return
+	case choice.Unknown != "":
+		out.add(Hop{Component: CompNAT, ID: id, Decision: Unknown, Detail: fmt.Sprintf("route table %s of %s's subnet: %s", rt.ID, id, choice.Unknown)})
+		return
+	case !choice.Found || choice.Blackhole || !strings.HasPrefix(choice.Target, "igw-"):
 		out.add(Hop{Component: CompNAT, ID: id, Decision: Deny, Rule: "no internet route",
 			Detail: fmt.Sprintf("%s is in %s, whose route table %s does not send %s to an internet gateway", id, nat.SubnetID, rt.ID, e.dstAddr)})
 		return
 	}
-	out.add(Hop{Component: CompNAT, ID: id, Decision: Allow, Rule: choice.dest + " -> " + choice.target,
-		Detail: fmt.Sprintf("%s translates the source and sends %s through %s", id, e.dstAddr, choice.target)})
+	out.add(Hop{Component: CompNAT, ID: id, Decision: Allow, Rule: routeRule(choice),
+		Detail: fmt.Sprintf("%s translates the source and sends %s through %s", id, e.dstAddr, choice.Target)})
 	if isPrivate(e.dstAddr) {
-		out.add(Hop{Component: CompIGW, ID: choice.target, Decision: Deny, Rule: "private destination", Detail: choice.target + " does not route to private address " + e.dstAddr.String()})
+		out.add(Hop{Component: CompIGW, ID: choice.Target, Decision: Deny, Rule: "private destination", Detail: choice.Target + " does not route to private address " + e.dstAddr.String()})
 	}
+}
+
+// natOnward follows NATed traffic to an address in a VPC. The route table
+// of the NAT's subnet must deliver it (a blackhole, no route or an
+// internet gateway blocks it there); the rest of the path is the one the
+// NAT's own traffic takes, from the NAT's subnet and address, and the
+// target must route its replies back to that address.
+func (e *pairEval) natOnward(out *routeOutcome, nat *netinv.NATGateway, subnet *netinv.Subnet, rt *netinv.RouteTable, choice netinv.RouteChoice) {
+	if e.dstAddr.Addr().Is6() {
+		out.add(Hop{Component: CompNAT, ID: nat.ID, Decision: Unknown,
+			Detail: nat.ID + " translates IPv4 (and NAT64 to IPv4); IPv6 to " + e.dstAddr.String() + " through a NAT gateway is not modelled"})
+		return
+	}
+	natAddr := e.natAddress(nat, subnet)
+	out.natAddr = natAddr
+	out.add(Hop{Component: CompNAT, ID: nat.ID, Decision: Allow, Rule: "source " + natAddr.String(),
+		Detail: fmt.Sprintf("%s replaces the source address with its own (%s), which the target sees and answers", nat.ID, natAddr)})
+	table := fmt.Sprintf("%s (the route table of %s's subnet %s)", rt.ID, nat.ID, subnet.ID)
+	h := Hop{Component: CompRoute, ID: rt.ID}
+	switch {
+	case choice.Unknown != "":
+		h.Decision, h.Detail = Unknown, table+": "+choice.Unknown
+	case !choice.Found:
+		h.Decision, h.Rule, h.Detail = Deny, "no route", fmt.Sprintf("%s has no route to %s", table, e.dstAddr)
+	case choice.Blackhole:
+		h.Decision, h.Rule, h.Detail = Deny, routeRule(choice), fmt.Sprintf("%s sends %s to %s, which is a blackhole", table, e.dstAddr, choice.Target)
+	case strings.HasPrefix(choice.Target, "igw-"):
+		h.Decision, h.Rule, h.Detail = Deny, routeRule(choice), fmt.Sprintf("%s sends %s to %s, which does not route to private addresses", table, e.dstAddr, choice.Target)
+	default:
+		h.Decision, h.Rule = Allow, routeRule(choice)
+		h.Detail = fmt.Sprintf("%s sends %s on to %s (longest match %s)", table, e.dstAddr, choice.Target, choice.Destination)
+	}
+	out.add(h)
+	if h.Decision != Allow {
+		return
+	}
+	onward := *e
+	onward.src = Iface{Label: nat.ID, SubnetID: nat.SubnetID, VPCID: nat.VPCID}
+	onward.srcAddr = natAddr
+	switch t := choice.Target; {
+	case t == "local":
+		onward.local(out)
+	case strings.HasPrefix(t, "pcx-"):
+		onward.peering(out, t)
+	case strings.HasPrefix(t, "tgw-"):
+		onward.transitGateway(out, subnet, t)
+	default:
+		out.add(Hop{Component: CompRoute, ID: t, Decision: Unknown, Detail: "route target " + t + " after a NAT gateway is not modelled"})
+	}
+	// The onward leg's own verdict on references does not matter: they
+	// never survive the translation.
+	out.refs, out.refsWhy = false, natRefsWhy
+}
+
+// natAddress is the NAT gateway's private IPv4 address. When it is not
+// known, or the NAT has several (a private NAT gateway with secondary
+// addresses uses any of them), its subnet's CIDR stands in for it, so only
+// routes and rules that cover the whole subnet count.
+func (e *pairEval) natAddress(nat *netinv.NATGateway, subnet *netinv.Subnet) netip.Prefix {
+	var v4 []netip.Addr
+	for _, id := range nat.ENIs {
+		if eni, ok := e.inv.ENIs[id]; ok {
+			for _, a := range eni.Addresses {
+				if a.Is4() {
+					v4 = append(v4, a)
+				}
+			}
+		}
+	}
+	if len(v4) == 1 {
+		return netip.PrefixFrom(v4[0], 32)
+	}
+	return subnet.CIDR
 }
 
 // gatewayEndpoint: S3/DynamoDB gateway endpoints carry only TCP and ICMP
@@ -622,16 +718,16 @@ func (e *pairEval) inbound(out *routeOutcome) {
 		out.add(*hop)
 		return
 	}
-	choice := longestPrefixMatch(e.inv, vpcRouteCandidates(rt), e.srcAddr)
-	if choice.unknown != "" || choice.index < 0 || choice.blackhole || !strings.HasPrefix(choice.target, "igw-") {
+	choice := e.inv.LookupRoute(rt.Candidates(), e.srcAddr)
+	if choice.Unknown != "" || !choice.Found || choice.Blackhole || !strings.HasPrefix(choice.Target, "igw-") {
 		out.add(Hop{Component: CompReturnRoute, ID: rt.ID, Decision: Deny, Rule: "no internet route",
 			Detail: fmt.Sprintf("%s does not send %s to an internet gateway, so the target is not reachable from the internet", rt.ID, e.srcAddr)})
 		return
 	}
-	h := Hop{Component: CompIGW, ID: choice.target}
+	h := Hop{Component: CompIGW, ID: choice.Target}
 	switch {
 	case e.dst.PublicIP.IsValid():
-		h.Decision, h.Rule, h.Detail = Allow, "public ip "+e.dst.PublicIP.String(), "reachable at the public IP "+e.dst.PublicIP.String()+" through "+choice.target
+		h.Decision, h.Rule, h.Detail = Allow, "public ip "+e.dst.PublicIP.String(), "reachable at the public IP "+e.dst.PublicIP.String()+" through "+choice.Target
 	case e.dst.NoPublicIP:
 		h.Decision, h.Rule, h.Detail = Deny, "no public ip", "the target has no public IPv4 address"
 	default:

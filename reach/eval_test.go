@@ -135,13 +135,35 @@ func tgw(inv *netinv.Inventory, sgRefs bool) {
 	addRoute(inv, "rtb-d", "10.0.0.0/16", "tgw-1")
 }
 
+// privateNAT puts private NAT gateway nat-p (address 10.0.2.5) in
+// subnet-a2, whose own table rtb-a2 has only the local routes, and sends
+// vpc-a's main table's traffic for dest through it.
+func privateNAT(inv *netinv.Inventory, dest string) {
+	inv.ENIs["eni-nat"] = &netinv.ENI{ID: "eni-nat", SubnetID: "subnet-a2", VPCID: "vpc-a", Addresses: []netip.Addr{netip.MustParseAddr("10.0.2.5")}}
+	inv.Reindex()
+	inv.NATGateways["nat-p"] = &netinv.NATGateway{ID: "nat-p", SubnetID: "subnet-a2", VPCID: "vpc-a", Connectivity: "private", ENIs: []string{"eni-nat"}}
+	inv.RouteTables["rtb-a2"] = &netinv.RouteTable{ID: "rtb-a2", VPCID: "vpc-a", Subnets: []string{"subnet-a2"},
+		Routes: []netinv.Route{{Destination: pfx("10.0.0.0/16"), Target: "local"}, {Destination: pfx("2600:1f18::/56"), Target: "local"}}}
+	addRoute(inv, "rtb-a", dest, "nat-p")
+}
+
+// natPeering is privateNAT for vpc-b with rtb-a2 routing vpc-b through
+// pcx-ab, and vpc-b routing vpc-a back through it.
+func natPeering(inv *netinv.Inventory) {
+	privateNAT(inv, "10.1.0.0/16")
+	peer(inv, "pcx-ab", "vpc-a", "vpc-b", "active")
+	addRoute(inv, "rtb-a2", "10.1.0.0/16", "pcx-ab")
+	addRoute(inv, "rtb-b", "10.0.0.0/16", "pcx-ab")
+}
+
 type evalCase struct {
 	name     string
 	setup    func(inv *netinv.Inventory)
 	src, dst Iface
 	q        Query
 	want     Verdict
-	hop      string // "component decision rule-substring"; empty: not checked
+	hop      string // "component decision rule-prefix"; empty: not checked
+	hopID    string // the ID of the hop matched by hop; empty: not checked
 	hint     string // substring of some hint
 }
 
@@ -397,6 +419,75 @@ func TestEvaluatePair(t *testing.T) {
 			inv.NATGateways["nat-1"] = &netinv.NATGateway{ID: "nat-1", SubnetID: "subnet-a2", VPCID: "vpc-a"}
 			addRoute(inv, "rtb-a", "0.0.0.0/0", "nat-1")
 		}, src: lambdaA1, dst: internet, q: Query{Protocol: ProtoTCP, Port: 443}, want: Blocked, hop: "NAT gateway deny no internet route"},
+		{name: "private NAT gateway never reaches the internet", setup: func(inv *netinv.Inventory) {
+			privateNAT(inv, "0.0.0.0/0")
+			addRoute(inv, "rtb-a2", "0.0.0.0/0", "igw-1")
+		}, src: lambdaA1, dst: internet, q: Query{Protocol: ProtoTCP, Port: 443}, want: Blocked, hop: "NAT gateway deny private NAT gateway"},
+		// NAT gateway to an address in a VPC: onward by the NAT subnet's table
+		{name: "NAT onward through peering", setup: natPeering,
+			src: srcA1, dst: dstB1, q: Query{Protocol: ProtoTCP, Port: 22}, want: Reachable, hop: "route table allow 10.1.0.0/16 -> pcx-ab", hopID: "rtb-a2"},
+		{name: "NAT onward: the NAT translates to its own address", setup: natPeering,
+			src: srcA1, dst: dstB1, q: Query{Protocol: ProtoTCP, Port: 22}, want: Reachable, hop: "NAT gateway allow source 10.0.2.5/32", hopID: "nat-p"},
+		{name: "NAT onward: security group references do not survive", setup: natPeering,
+			src: srcA1, dst: dstB1, q: pg, want: Blocked, hop: "security group ingress deny", hint: "a NAT gateway rewrites the source"},
+		{name: "NAT onward: the target's group sees the NAT's address, not the source's", setup: func(inv *netinv.Inventory) {
+			natPeering(inv)
+			setIngress(inv, "sg-b", rule("r", "sg-b", false, "6", 22, 22, "10.0.1.0/24"))
+		}, src: srcA1, dst: dstB1, q: Query{Protocol: ProtoTCP, Port: 22}, want: Blocked, hop: "security group ingress deny no matching ingress rule"},
+		{name: "NAT onward: the target routes replies to the NAT's address", setup: func(inv *netinv.Inventory) {
+			natPeering(inv)
+			inv.RouteTables["rtb-b"].Routes[1].Destination = pfx("10.0.1.0/24")
+		}, src: srcA1, dst: dstB1, q: Query{Protocol: ProtoTCP, Port: 22}, want: Blocked, hop: "route table (return) deny no route", hopID: "rtb-b",
+			hint: "route table rtb-b needs a route to 10.0.2.5/32 via pcx-ab"},
+		{name: "NAT onward: the target's NACL answers the NAT on its ephemeral ports", setup: func(inv *netinv.Inventory) {
+			natPeering(inv)
+			inv.NACLs["acl-b"].Entries = []netinv.NACLEntry{entry(100, false, true, "-1", "0.0.0.0/0", 0, 65535), entry(100, true, true, "6", "0.0.0.0/0", 32768, 65535)}
+		}, src: srcA1, dst: dstB1, q: Query{Protocol: ProtoTCP, Port: 22}, want: Blocked, hop: "network ACL outbound (return) deny", hint: "only ports 32768-65535 of 1024-65535"},
+		{name: "NAT onward with the NAT's address unknown: its subnet stands in", setup: func(inv *netinv.Inventory) {
+			natPeering(inv)
+			inv.NATGateways["nat-p"].ENIs = nil
+			setIngress(inv, "sg-b", rule("r", "sg-b", false, "6", 22, 22, "10.0.2.5/32"))
+		}, src: srcA1, dst: dstB1, q: Query{Protocol: ProtoTCP, Port: 22}, want: VerdictUnknown, hop: "NAT gateway allow source 10.0.2.0/24"},
+		{name: "NAT onward through a transit gateway", setup: func(inv *netinv.Inventory) {
+			tgw(inv, true)
+			inv.TGWAttachments["tgw-attach-a"].Subnets = []string{"subnet-a1", "subnet-a2"}
+			privateNAT(inv, "10.3.1.0/24")
+			addRoute(inv, "rtb-a2", "10.3.0.0/16", "tgw-1")
+		}, src: srcA1, dst: dstD1, q: Query{Protocol: ProtoTCP, Port: 80}, want: Reachable, hop: "transit gateway route table allow 10.3.0.0/16 -> tgw-attach-d"},
+		{name: "NAT onward through a transit gateway: references do not survive even with SG referencing", setup: func(inv *netinv.Inventory) {
+			tgw(inv, true)
+			inv.TGWAttachments["tgw-attach-a"].Subnets = []string{"subnet-a1", "subnet-a2"}
+			privateNAT(inv, "10.3.1.0/24")
+			addRoute(inv, "rtb-a2", "10.3.0.0/16", "tgw-1")
+			setIngress(inv, "sg-open", rule("r", "sg-open", false, "6", 5432, 5432, "sg-src"))
+		}, src: srcA1, dst: dstD1, q: pg, want: Blocked, hint: "a NAT gateway rewrites the source"},
+		{name: "NAT onward through a transit gateway: the attachment needs the NAT's zone", setup: func(inv *netinv.Inventory) {
+			tgw(inv, true)
+			privateNAT(inv, "10.3.1.0/24")
+			addRoute(inv, "rtb-a2", "10.3.0.0/16", "tgw-1")
+		}, src: srcA1, dst: dstD1, q: Query{Protocol: ProtoTCP, Port: 80}, want: Blocked, hop: "transit gateway deny no subnet in us-east-1b"},
+		{name: "NAT onward by the local route (a route more specific than local)", setup: func(inv *netinv.Inventory) {
+			inv.Subnets["subnet-a3"] = &netinv.Subnet{ID: "subnet-a3", VPCID: "vpc-a", CIDR: pfx("10.0.3.0/24"), AZ: "us-east-1a"}
+			privateNAT(inv, "10.0.3.0/24")
+			setIngress(inv, "sg-dst", rule("r", "sg-dst", false, "6", 5432, 5432, "10.0.2.0/24"))
+		}, src: srcA1, dst: iface("eni-a3", "subnet-a3", "vpc-a", "10.0.3.30/32", "sg-dst"), q: pg, want: Reachable, hop: "route table allow 10.0.0.0/16 -> local", hopID: "rtb-a2"},
+		{name: "NAT onward blocked: no route in the NAT subnet's table", setup: func(inv *netinv.Inventory) {
+			privateNAT(inv, "10.1.0.0/16")
+			peer(inv, "pcx-ab", "vpc-a", "vpc-b", "active")
+			addRoute(inv, "rtb-b", "10.0.0.0/16", "pcx-ab")
+		}, src: srcA1, dst: dstB1, q: Query{Protocol: ProtoTCP, Port: 22}, want: Blocked, hop: "route table deny no route", hopID: "rtb-a2"},
+		{name: "NAT onward blocked: a blackhole in the NAT subnet's table beats a wider live route", setup: func(inv *netinv.Inventory) {
+			natPeering(inv)
+			inv.RouteTables["rtb-a2"].Routes = append(inv.RouteTables["rtb-a2"].Routes, netinv.Route{Destination: pfx("10.1.1.0/24"), Target: "pcx-old", Blackhole: true})
+		}, src: srcA1, dst: dstB1, q: Query{Protocol: ProtoTCP, Port: 22}, want: Blocked, hop: "route table deny 10.1.1.0/24 -> pcx-old", hopID: "rtb-a2"},
+		{name: "NAT onward blocked: an internet gateway does not route to a VPC", setup: func(inv *netinv.Inventory) {
+			natPeering(inv)
+			inv.NATGateways["nat-p"].Connectivity = "public"
+			inv.RouteTables["rtb-a2"].Routes = inv.RouteTables["rtb-a2"].Routes[:2]
+			addRoute(inv, "rtb-a2", "0.0.0.0/0", "igw-1")
+		}, src: srcA1, dst: dstB1, q: Query{Protocol: ProtoTCP, Port: 22}, want: Blocked, hop: "route table deny 0.0.0.0/0 -> igw-1", hopID: "rtb-a2"},
+		{name: "NAT onward for IPv6 is not modelled", setup: func(inv *netinv.Inventory) { privateNAT(inv, "2600:1f18::/64") },
+			src: v6src, dst: v6dst, q: pg, want: VerdictUnknown, hop: "NAT gateway unknown", hopID: "nat-p"},
 		{name: "from the internet to a public instance", setup: func(inv *netinv.Inventory) {
 			addRoute(inv, "rtb-a", "0.0.0.0/0", "igw-1")
 			setIngress(inv, "sg-dst", rule("r", "sg-dst", false, "6", 443, 443, "0.0.0.0/0"))
@@ -417,8 +508,8 @@ func TestEvaluatePair(t *testing.T) {
 			if p.Verdict != c.want {
 				t.Errorf("verdict %s, want %s\n%s", p.Verdict, c.want, dump(p))
 			}
-			if c.hop != "" && !hasHop(p, c.hop) {
-				t.Errorf("no hop %q\n%s", c.hop, dump(p))
+			if c.hop != "" && !hasHop(p, c.hop, c.hopID) {
+				t.Errorf("no hop %q with ID %q\n%s", c.hop, c.hopID, dump(p))
 			}
 			if c.hint != "" && !hasHint(p.Hints, c.hint) {
 				t.Errorf("no hint containing %q in %q", c.hint, p.Hints)
@@ -430,9 +521,9 @@ func TestEvaluatePair(t *testing.T) {
 	}
 }
 
-func hasHop(p Path, want string) bool {
+func hasHop(p Path, want, id string) bool {
 	for _, h := range p.Hops {
-		if strings.HasPrefix(h.Component+" "+string(h.Decision)+" "+h.Rule, want) {
+		if strings.HasPrefix(h.Component+" "+string(h.Decision)+" "+h.Rule, want) && (id == "" || h.ID == id) {
 			return true
 		}
 	}

@@ -20,15 +20,12 @@ const (
 )
 
 // coverage says whether rule prefix r covers all of p (yes), part of it
-// (maybe: p is a subnet stand-in), or none. IPv4 never matches IPv6.
+// (maybe: p is a subnet stand-in), or none, by the test routes use.
 func coverage(r, p netip.Prefix) match {
-	if !r.IsValid() || !p.IsValid() || r.Addr().Is4() != p.Addr().Is4() {
-		return no
-	}
-	if r.Bits() <= p.Bits() && r.Contains(p.Addr()) {
+	switch netinv.Covers(r, p) {
+	case netinv.CoversAll:
 		return yes
-	}
-	if r.Overlaps(p) {
+	case netinv.CoversPart:
 		return maybe
 	}
 	return no
@@ -37,17 +34,12 @@ func coverage(r, p netip.Prefix) match {
 // prefixListCoverage is coverage over a prefix list's entries; a list that
 // cannot be read is maybe, with the reason.
 func prefixListCoverage(inv *netinv.Inventory, id string, p netip.Prefix) (match, string) {
-	pl, ok := inv.PrefixLists[id]
-	switch {
-	case !ok && inv.Unreadable[netinv.KindPrefixLists] != "":
-		return maybe, "prefix list " + id + " unreadable (" + inv.Unreadable[netinv.KindPrefixLists] + ")"
-	case !ok:
-		return maybe, "prefix list " + id + " not found"
-	case pl.Err != "":
-		return maybe, "prefix list " + id + " entries unreadable (" + pl.Err + ")"
+	cidrs, why := inv.PrefixListEntries(id)
+	if why != "" {
+		return maybe, why
 	}
 	best := no
-	for _, c := range pl.CIDRs {
+	for _, c := range cidrs {
 		switch coverage(c, p) {
 		case yes:
 			return yes, ""
@@ -394,101 +386,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// routeChoice is a route table lookup: the chosen route, or why none could be chosen.
-type routeChoice struct {
-	target    string
-	blackhole bool
-	dest      string // the matched destination, as the rule name
-	index     int
-	unknown   string
-}
-
-// routeCandidate is a route (VPC or TGW) reduced to what LPM needs.
-type routeCandidate struct {
-	dest       netip.Prefix
-	prefixList string
-	propagated bool
-	target     string
-	blackhole  bool
-}
-
-// longestPrefixMatch picks the route for dst (R3, R4): the most specific
-// destination that covers all of dst; on equal length a static route beats
-// a propagated one and a CIDR beats a prefix list. A route inside dst (a
-// stand-in subnet CIDR) or an unreadable prefix list makes the answer unknown.
-func longestPrefixMatch(inv *netinv.Inventory, routes []routeCandidate, dst netip.Prefix) routeChoice {
-	best := -1
-	bestBits := -1
-	var unknown []string
-	better := func(i, bits int) bool {
-		if bits != bestBits {
-			return bits > bestBits
-		}
-		a, b := routes[i], routes[best]
-		if a.propagated != b.propagated {
-			return !a.propagated
-		}
-		return a.prefixList == "" && b.prefixList != ""
-	}
-	for i, r := range routes {
-		dests := []netip.Prefix{r.dest}
-		if r.prefixList != "" {
-			pl, ok := inv.PrefixLists[r.prefixList]
-			if !ok || pl.Err != "" {
-				if m, why := prefixListCoverage(inv, r.prefixList, dst); m == maybe {
-					unknown = append(unknown, "route to "+why)
-				}
-				continue
-			}
-			dests = pl.CIDRs
-		}
-		for _, d := range dests {
-			switch coverage(d, dst) {
-			case yes:
-				if best == -1 || better(i, d.Bits()) {
-					best, bestBits = i, d.Bits()
-				}
-			case maybe:
-				unknown = append(unknown, fmt.Sprintf("a route to %s covers part of %s", d, dst))
-			}
-		}
-	}
-	if len(unknown) > 0 {
-		return routeChoice{unknown: strings.Join(unknown, "; ")}
-	}
-	if best == -1 {
-		return routeChoice{index: -1}
-	}
-	r := routes[best]
-	dest := r.dest.String()
-	if r.prefixList != "" {
-		dest = r.prefixList
-	}
-	return routeChoice{target: r.target, blackhole: r.blackhole, dest: dest, index: best}
-}
-
-func vpcRouteCandidates(rt *netinv.RouteTable) []routeCandidate {
-	out := make([]routeCandidate, len(rt.Routes))
-	for i, r := range rt.Routes {
-		out[i] = routeCandidate{dest: r.Destination, prefixList: r.PrefixListID, propagated: r.Propagated, target: r.Target, blackhole: r.Blackhole}
-	}
-	return out
-}
-
-// tgwRouteCandidates reduces TGW routes; a route's target is its first
-// attachment (ECMP across several is not modelled beyond the first).
-func tgwRouteCandidates(rt *netinv.TGWRouteTable) []routeCandidate {
-	out := make([]routeCandidate, len(rt.Routes))
-	for i, r := range rt.Routes {
-		c := routeCandidate{dest: r.Destination, prefixList: r.PrefixListID, propagated: r.Propagated, blackhole: r.Blackhole}
-		if len(r.Attachments) > 0 {
-			c.target = r.Attachments[0]
-		}
-		out[i] = c
-	}
-	return out
 }
 
 // isPrivate reports RFC 1918 (and IPv6 ULA) addresses, which an internet

@@ -49,6 +49,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {}, // runApp maps errors to exit codes
 		Commands: []*cli.Command{
 			scanCommand(usageErr),
+			collectCommand(usageErr),
 			policyCommand(usageErr),
 			reachCommand(usageErr),
 			flowsCommand(usageErr),
@@ -70,7 +71,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
-				return usagef("unknown command %q; commands: scan, policy, reach, flows, services, version", c.Args().First())
+				return usagef("unknown command %q; commands: scan, collect, policy, reach, flows, services, version", c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/faultline/faultline/account"
 )
 
 func TestNormaliseArgs(t *testing.T) {
@@ -195,32 +193,16 @@ func TestReadAccountsFile(t *testing.T) {
 	}
 }
 
-func TestAccountIDs(t *testing.T) {
-	org := account.OrgDirectory{Active: []string{"100000000001", "100000000002", "100000000003", "100000000004", "100000000005"}}
-	cases := []struct {
-		name string
-		opts scanOptions
-		want string
-		err  string
-	}{
-		{"caller only", scanOptions{}, "999999999999", ""},
-		{"ALL", scanOptions{AllAccounts: true, AssumeRole: "R"}, "100000000001 100000000002 100000000003 100000000004 100000000005", ""},
-		{"ALL minus excluded", scanOptions{AllAccounts: true, AssumeRole: "R", ExcludeAccounts: []string{"100000000002"}}, "100000000001 100000000003 100000000004 100000000005", ""},
-		{"shard 1/2", scanOptions{AllAccounts: true, AssumeRole: "R", Shard: shard{1, 2}}, "100000000001 100000000003 100000000005", ""},
-		{"shard 2/2", scanOptions{AllAccounts: true, AssumeRole: "R", Shard: shard{2, 2}}, "100000000002 100000000004", ""},
-		{"shard 3/3 after exclusion", scanOptions{AllAccounts: true, AssumeRole: "R", Shard: shard{3, 3}, ExcludeAccounts: []string{"100000000001"}}, "100000000004", ""},
-		{"listed, sorted, deduplicated", scanOptions{Accounts: []string{"300000000000", "200000000000", "300000000000"}, AssumeRole: "R"}, "200000000000 300000000000", ""},
-		{"other accounts need a role", scanOptions{Accounts: []string{"999999999999", "200000000000"}}, "",
-			"--accounts names account 200000000000, which is not the caller's (999999999999): add --aws-assume-role NAME"},
-		{"the caller needs no role", scanOptions{Accounts: []string{"999999999999"}}, "999999999999", ""},
-	}
-	for _, c := range cases {
-		ids, err := accountIDs(c.opts, "999999999999", org, nil)
-		if got := strings.Join(ids, " "); got != c.want || (err == nil) != (c.err == "") || (err != nil && err.Error() != c.err) {
-			t.Errorf("%s: got %q %v, want %q %q", c.name, got, err, c.want, c.err)
+func TestShardPick(t *testing.T) {
+	ids := []string{"100000000001", "100000000002", "100000000003", "100000000004", "100000000005"}
+	for sh, want := range map[shard]string{
+		{}:     "100000000001 100000000002 100000000003 100000000004 100000000005",
+		{1, 2}: "100000000001 100000000003 100000000005",
+		{2, 2}: "100000000002 100000000004",
+		{3, 3}: "100000000003",
+	} {
+		if got := strings.Join(sh.pick(ids), " "); got != want {
+			t.Errorf("%v: got %q, want %q", sh, got, want)
 		}
-	}
-	if _, err := accountIDs(scanOptions{AllAccounts: true, AssumeRole: "R"}, "999999999999", org, errors.New("AccessDenied")); exitCodeOf(err) != exitError {
-		t.Errorf("ALL without Organizations: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 
@@ -12,10 +13,6 @@ import (
 	"github.com/faultline/faultline/reach"
 )
 
-// scanDefaultOutput is the scan's -o default; the S3 prefix of the uploads
-// when --bucket is given without -o (a test keeps it equal to scan's flag).
-const scanDefaultOutput = "output/"
-
 // policyOptions is everything `faultline policy` was asked to print.
 type policyOptions struct {
 	Policy policy.Options
@@ -23,28 +20,99 @@ type policyOptions struct {
 	Role   policy.Role
 }
 
+// Policy output formats: --policy-format, or the same values given to
+// --format (its meaning before policy took the scan's flags).
+const (
+	formatJSON           = "json"
+	formatCloudFormation = "cloudformation"
+)
+
+// The help groups policy's flags in these categories (urfave/cli sorts them
+// by name).
+const (
+	policyCategory     = "Policy"
+	callFlagsCategory  = "Scan flags that change the policy"
+	compatFlagCategory = "Scan flags with no effect on the policy (accepted for command-line compatibility)"
+)
+
+// policyCallFlags are the scan's flags that change which calls the scan
+// makes, so the policy, with the usage text policy shows for them. Every
+// other scan flag is accepted and validated as scan validates it, and has
+// no effect on the policy.
+var policyCallFlags = map[string]string{
+	"services":        "service keys, or ALL (default: ALL)",
+	"output":          "the scan's output folder; with --bucket, the S3 key prefix of the uploads",
+	"aws-assume-role": "role NAME the scan assumes",
+	"accounts":        "ALL or account IDs the scan covers (default: the caller's account)",
+	"accounts-file":   "file of account IDs the scan covers, one per line, # comments",
+	"external-id":     "external ID the scan passes when assuming the role",
+	"bucket":          "S3 bucket the scan uploads to",
+	"sse-kms-key-id":  "KMS key the scan encrypts its uploads with",
+	"event-bus-arn":   "EventBridge bus the scan publishes findings to",
+}
+
+// formatList is policy's --format. It replaces the scan's --format (a
+// string slice: csv, jsonl) and takes its values, plus json or
+// cloudformation for --policy-format. It is deliberately not a
+// StringSliceFlag: parseScanOptions then reads no --format (c.StringSlice
+// is nil for another flag type) and policy checks the values itself.
+type formatList []string
+
+func (f *formatList) Set(v string) error { *f = append(*f, v); return nil }
+func (f *formatList) String() string     { return strings.Join(*f, ",") }
+
+// policyFlags are every flag of `faultline scan`, so that `policy` can be
+// put in front of a scan command line, and policy's own. Each is a fresh
+// copy (scanCommand builds new flags), recategorised for the help.
+func policyFlags() []cli.Flag {
+	var flags []cli.Flag
+	for _, f := range scanCommand(nil).Flags {
+		name := f.Names()[0]
+		if name == "format" {
+			continue // policy's --format below takes the scan's values too
+		}
+		usage, changesCalls := policyCallFlags[name]
+		if changesCalls {
+			setFlagHelp(f, callFlagsCategory, usage)
+		} else {
+			setFlagHelp(f, compatFlagCategory, "")
+		}
+		flags = append(flags, f)
+	}
+	return append(flags,
+		&cli.StringFlag{Name: "policy-format", Value: formatJSON, Category: policyCategory,
+			Usage: "json (an IAM policy) or cloudformation (the member-account role)"},
+		&cli.GenericFlag{Name: "format", Value: &formatList{}, Category: policyCategory,
+			Usage: "json or cloudformation: the same as --policy-format; the scan's findings formats csv and jsonl are accepted and have no effect"},
+		&cli.StringFlag{Name: "partition", Category: policyCategory,
+			Usage: "aws, aws-cn or aws-us-gov (default: the event bus's, else aws)"},
+		&cli.BoolFlag{Name: "reach", Category: policyCategory, Usage: "add the reads of faultline reach (a Reach statement)"},
+		&cli.BoolFlag{Name: "flows", Category: policyCategory, Usage: "add the reads of faultline flows (a Flows statement)"},
+	)
+}
+
+// setFlagHelp sets a scan flag's help category and, unless usage is empty,
+// its usage. Every urfave/cli v2 flag type has both fields; reflection
+// keeps this working whatever flag types scan adds.
+func setFlagHelp(f cli.Flag, category, usage string) {
+	v := reflect.ValueOf(f).Elem()
+	v.FieldByName("Category").SetString(category)
+	if usage != "" {
+		v.FieldByName("Usage").SetString(usage)
+	}
+}
+
 func policyCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 	return &cli.Command{
 		Name:  "policy",
 		Usage: "print the least-privilege IAM policy for a scan with these flags",
-		Description: "Takes the scan's flags that decide which calls are made and prints the IAM policy that allows\n" +
-			"exactly those calls. With --format cloudformation it prints a template for the read-only role\n" +
-			"to deploy in every member account (for example with a StackSet).",
+		Description: "Takes every flag of faultline scan, so that `policy` can be put in front of a scan command line,\n" +
+			"and prints the IAM policy that allows exactly the calls that scan makes. Only the flags that change\n" +
+			"the calls (services, accounts, role, delivery) change the policy; the others are validated as scan\n" +
+			"validates them and otherwise ignored. With --policy-format cloudformation it prints a template for\n" +
+			"the read-only role to deploy in every member account (for example with a StackSet).",
 		OnUsageError: onUsageError,
-		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "services", Aliases: []string{"s"}, Usage: "service keys, or ALL (default: ALL)"},
-			&cli.StringFlag{Name: "bucket", Aliases: []string{"b"}, Usage: "S3 bucket the scan uploads to"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the scan's output folder, which is the S3 key prefix (default: " + scanDefaultOutput + ")"},
-			&cli.StringFlag{Name: "sse-kms-key-id", Usage: "KMS key the scan encrypts its uploads with"},
-			&cli.StringFlag{Name: "event-bus-arn", Usage: "EventBridge bus the scan publishes findings to"},
-			&cli.StringSliceFlag{Name: "accounts", Usage: "ALL or account IDs the scan covers (default: the caller's account)"},
-			&cli.StringFlag{Name: "aws-assume-role", Usage: "role NAME the scan assumes"},
-			&cli.StringFlag{Name: "external-id", Usage: "external ID the scan passes when assuming the role"},
-			&cli.StringFlag{Name: "partition", Value: "", Usage: "aws, aws-cn or aws-us-gov (default: the event bus's, else aws)"},
-			&cli.StringFlag{Name: "format", Value: "json", Usage: "json (an IAM policy) or cloudformation (the member-account role)"},
-			&cli.BoolFlag{Name: "reach", Usage: "add the reads of `faultline reach` (a Reach statement)"},
-			&cli.BoolFlag{Name: "flows", Usage: "add the reads of `faultline flows` (a Flows statement)"},
-		},
+		Flags:        policyFlags(),
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
 				return usagef("unexpected argument %q; policy takes only flags (see faultline policy --help)", c.Args().First())
@@ -63,9 +131,11 @@ func policyCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 	}
 }
 
-// parsePolicyOptions validates every flag, naming the flag in the error.
+// parsePolicyOptions validates every flag, naming the flag in the error:
+// first the flags that shape the policy, with policy's messages, then every
+// scan flag as scan validates it, then the output format.
 func parsePolicyOptions(c *cli.Context) (policyOptions, error) {
-	opts := policyOptions{Format: c.String("format")}
+	var opts policyOptions
 	p := &opts.Policy
 	// Opt-in: a scan role needs neither reach's network reads nor flows'.
 	if c.Bool("reach") {
@@ -81,20 +151,16 @@ func parsePolicyOptions(c *cli.Context) (policyOptions, error) {
 	if p.Partition = c.String("partition"); c.IsSet("partition") && !slices.Contains(inputs.Partitions, p.Partition) {
 		return opts, usagef("--partition must be one of %s; got %q", strings.Join(inputs.Partitions, ", "), p.Partition)
 	}
+	if strings.TrimSpace(c.String("output")) == "" {
+		return opts, usagef("--output needs a folder name")
+	}
 	if c.IsSet("bucket") {
 		p.Bucket = c.String("bucket")
 		if err := inputs.BucketName(p.Bucket); err != nil {
 			return opts, usagef("--bucket %s", err)
 		}
-		p.OutputPrefix = scanDefaultOutput
-	}
-	if c.IsSet("output") {
-		if !c.IsSet("bucket") {
-			return opts, usagef("--output is the S3 key prefix of the uploads and needs --bucket")
-		}
-		if p.OutputPrefix = c.String("output"); strings.TrimSpace(p.OutputPrefix) == "" {
-			return opts, usagef("--output needs a folder name")
-		}
+		// Without --bucket, -o is only the scan's local folder.
+		p.OutputPrefix = c.String("output")
 	}
 	if c.IsSet("sse-kms-key-id") {
 		if !c.IsSet("bucket") {
@@ -115,7 +181,7 @@ func parsePolicyOptions(c *cli.Context) (policyOptions, error) {
 		}
 	}
 	if c.IsSet("accounts") {
-		if p.Accounts, err = parseAccounts(c.StringSlice("accounts")); err != nil {
+		if _, err = parseAccounts(c.StringSlice("accounts")); err != nil {
 			return opts, err
 		}
 	}
@@ -134,21 +200,66 @@ func parsePolicyOptions(c *cli.Context) (policyOptions, error) {
 			return opts, usagef("--external-id %s", err)
 		}
 	}
-	switch opts.Format {
-	case "json":
-	case "cloudformation":
+	// The rest of the scan's flags, exactly as scan checks them (no AWS
+	// call). The accounts come from here: --accounts and --accounts-file.
+	scanOpts, err := parseScanOptions(c)
+	if err != nil {
+		return opts, err
+	}
+	switch {
+	case scanOpts.AllAccounts:
+		p.Accounts = []string{policy.AllAccounts}
+	case len(scanOpts.Accounts) > 0:
+		p.Accounts = scanOpts.Accounts
+	}
+	var formatFlag string
+	if opts.Format, formatFlag, err = policyFormat(c); err != nil {
+		return opts, err
+	}
+	if opts.Format == formatCloudFormation {
 		// The member-account role only reads: delivery and the organization
 		// listing happen in the scanning account, with its own credentials.
-		for _, f := range []string{"bucket", "output", "event-bus-arn", "accounts"} {
+		for _, f := range []string{"bucket", "event-bus-arn", "accounts", "accounts-file"} {
 			if c.IsSet(f) {
-				return opts, usagef("--%s does not apply to --format cloudformation: the member-account role only reads", f)
+				return opts, usagef("--%s does not apply to --%s cloudformation: the member-account role only reads", f, formatFlag)
 			}
 		}
 		opts.Role = policy.Role{Name: p.AssumeRole, ExternalID: p.ExternalID}
-	default:
-		return opts, usagef("--format must be json or cloudformation; got %q", opts.Format)
 	}
 	return opts, nil
+}
+
+// policyFormat returns the output format and the flag that chose it:
+// --policy-format, or the json or cloudformation among --format's values.
+// --format's csv and jsonl are the scan's findings formats and change
+// nothing here.
+func policyFormat(c *cli.Context) (format, flag string, err error) {
+	format = c.String("policy-format")
+	if format != formatJSON && format != formatCloudFormation {
+		return "", "", usagef("--policy-format must be json or cloudformation; got %q", format)
+	}
+	var fromFormat string
+	if values, ok := c.Generic("format").(*formatList); ok {
+		for _, v := range splitList(*values) {
+			switch v {
+			case "csv", "jsonl":
+			case formatJSON, formatCloudFormation:
+				if fromFormat != "" && fromFormat != v {
+					return "", "", usagef("--format takes one of json and cloudformation; got both")
+				}
+				fromFormat = v
+			default:
+				return "", "", usagef("--format must be json or cloudformation (the policy's), or csv or jsonl (the scan's); got %q", v)
+			}
+		}
+	}
+	if fromFormat == "" {
+		return format, "policy-format", nil
+	}
+	if c.IsSet("policy-format") && fromFormat != format {
+		return "", "", usagef("--format %s conflicts with --policy-format %s", fromFormat, format)
+	}
+	return fromFormat, "format", nil
 }
 
 // parseAccounts reads --accounts: ALL alone, or 12-digit account IDs.
@@ -172,7 +283,7 @@ func parseAccounts(values []string) ([]string, error) {
 
 // renderPolicy prints the policy document or the member-account template.
 func renderPolicy(opts policyOptions) ([]byte, error) {
-	if opts.Format == "cloudformation" {
+	if opts.Format == formatCloudFormation {
 		return policy.CloudFormation(opts.Policy, opts.Role)
 	}
 	doc, err := policy.Build(opts.Policy)

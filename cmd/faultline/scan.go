@@ -13,6 +13,7 @@ import (
 	"github.com/faultline/faultline/account"
 	"github.com/faultline/faultline/analysers"
 	"github.com/faultline/faultline/internal/inputs"
+	"github.com/faultline/faultline/inventory"
 )
 
 // scanOptions is everything `faultline scan` was asked to do, validated.
@@ -48,6 +49,9 @@ type scanOptions struct {
 	EventBusARN string
 	EventRegion string
 	JSONL       bool
+
+	// Snapshot, when set, is read instead of AWS (--snapshot DIR).
+	Snapshot *inventory.Snapshot
 }
 
 // shard is --shard K/N: scan the accounts at sorted positions p with
@@ -103,6 +107,7 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "sse-kms-key-id", Usage: "encrypt uploads with this KMS key (default: SSE-S3)"},
 			&cli.StringFlag{Name: "event-bus-arn", Usage: "publish the findings to this EventBridge bus"},
 			&cli.StringSliceFlag{Name: "format", Usage: "findings formats: csv (always written) and jsonl"},
+			&cli.StringFlag{Name: "snapshot", Usage: "read the estate from a folder written by faultline collect: no API call is made"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
@@ -189,7 +194,41 @@ func parseScanOptions(c *cli.Context) (scanOptions, error) {
 	if err := parseDeliveryOptions(c, &opts); err != nil {
 		return opts, err
 	}
+	if c.IsSet("snapshot") {
+		if err := openSnapshotOption(c, &opts); err != nil {
+			return opts, err
+		}
+	}
 	return opts, nil
+}
+
+// openSnapshotOption opens --snapshot DIR and checks what it can serve:
+// the services asked must have been collected (ALL means the collected
+// ones), and no flag that needs AWS may go with it.
+func openSnapshotOption(c *cli.Context, opts *scanOptions) error {
+	snap, err := inventory.OpenSnapshot(c.String("snapshot"))
+	if err != nil {
+		return usagef("--snapshot: %s", err)
+	}
+	for _, f := range []string{"aws-profile", "aws-assume-role", "accounts-file", "bucket", "event-bus-arn"} {
+		if c.IsSet(f) {
+			return usagef("--%s cannot go with --snapshot, which makes no API call", f)
+		}
+	}
+	if opts.AllAccounts {
+		opts.AllAccounts = false // every account of the snapshot
+	}
+	if opts.Services == nil {
+		opts.Services = snap.Manifest.Services
+	}
+	for _, s := range opts.Services {
+		if !slices.Contains(snap.Manifest.Services, s) {
+			return usagef("--snapshot %s was collected for %s, not %s: collect it again with --services %s",
+				snap.Dir, strings.Join(snap.Manifest.Services, ", "), s, s)
+		}
+	}
+	opts.Snapshot = snap
+	return nil
 }
 
 func parseServices(values []string) ([]string, error) {

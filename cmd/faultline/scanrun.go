@@ -5,110 +5,32 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/rs/zerolog"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/faultline/faultline/account"
 	"github.com/faultline/faultline/delivery"
+	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/output"
 )
 
-// accountSetupConcurrency bounds assume-role and region discovery: 16 at
-// once keeps STS well under its request quotas while a large organisation's
-// setup does not hold back its tasks.
-const accountSetupConcurrency = 16
-
-// runScan does the scan: find the accounts and set them up, run every task,
-// write the files, deliver them, print the summary.
+// runScan does the scan: find the accounts and set them up (or read them
+// from a snapshot), run every task, write the files, deliver them, print
+// the summary.
 func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	log := newLogger(opts, stderr)
 	if err := output.PrepareDir(opts.OutputDir); err != nil {
 		return usagef("%s", err.Error())
 	}
-	base, err := account.LoadConfig(ctx, opts.Profile, opts.Retry)
-	if err != nil {
-		return &codedError{exitError, fmt.Errorf("cannot load AWS configuration: %w", err)}
-	}
-	callerOnly := opts.Accounts == nil && !opts.AllAccounts
-	// The seed's default (the caller's own account, its own credentials)
-	// needs three independent reads: who the caller is, its regions and its
-	// organization. They go out together, one round trip before the tasks.
-	ownCredentials := callerOnly && opts.AssumeRole == ""
-	var caller account.Identity
-	var callerErr, orgErr, regionsErr error
-	var org account.OrgDirectory
-	var enabled []string
-	var round errgroup.Group
-	round.Go(func() error { caller, callerErr = account.Identify(ctx, base); return nil })
-	if !callerOnly || ownCredentials {
-		round.Go(func() error { org, orgErr = account.ReadOrg(ctx, base); return nil })
-	}
-	if ownCredentials {
-		round.Go(func() error { enabled, regionsErr = account.EnabledRegions(ctx, base); return nil })
-	}
-	_ = round.Wait()
-	if callerErr != nil {
-		if ctx.Err() != nil {
-			return &codedError{exitInterrupted, errInterrupted}
-		}
-		return &codedError{exitError, fmt.Errorf("cannot identify the caller (are credentials configured?): %w", callerErr)}
-	}
-	if callerOnly && !ownCredentials {
-		// The seed read the organization with the assumed role.
-		orgCfg := account.AssumeRole(base, account.RoleARN(caller.Partition, caller.Account, opts.AssumeRole), opts.SessionName, opts.ExternalID, opts.RoleDuration)
-		org, orgErr = account.ReadOrg(ctx, orgCfg)
-	}
-	if orgErr != nil {
-		log.Debug().Str("code", account.ErrorCode(orgErr)).Msg("Organizations not fully readable: account names and payer may be empty")
-	}
-
-	ids, err := accountIDs(opts, caller.Account, org, orgErr)
+	est, set, err := prepareEstate(ctx, opts, log)
 	if err != nil {
 		return err
 	}
-	setup := account.SetupOptions{
-		Partition: caller.Partition, RoleName: opts.AssumeRole, ExternalID: opts.ExternalID,
-		SessionName: opts.SessionName, Duration: opts.RoleDuration, Regions: opts.Regions,
-		Concurrency: accountSetupConcurrency, Org: org, Log: log,
-	}
-	var results []account.SetupResult
-	switch {
-	case ownCredentials && len(ids) == 1:
-		results = []account.SetupResult{account.CallerAccount(ctx, base, caller, enabled, regionsErr, setup)}
-	case ownCredentials: // --shard K/N left no account
-	default:
-		results = account.SetUpAccounts(ctx, base, ids, setup)
-	}
-	if ctx.Err() != nil {
-		// Interrupted before any task: nothing was scanned, no file written.
-		return &codedError{exitInterrupted, errInterrupted}
-	}
-	var accounts []*account.Account
-	var setupRows []output.ReportRow
-	for _, r := range results {
-		if r.Failure != nil {
-			if callerOnly {
-				return &codedError{exitError, fmt.Errorf("cannot set up account %s (%s): %s", r.Failure.AccountID, r.Failure.ErrorCode, r.Failure.ErrorMessage)}
-			}
-			setupRows = append(setupRows, *r.Failure)
-			continue
-		}
-		if len(r.NotEnabled) > 0 {
-			if callerOnly {
-				return usagef("region %q is not enabled in account %s; enabled: %s", r.NotEnabled[0], r.Account.ID, strings.Join(r.Enabled, ", "))
-			}
-			log.Warn().Str("account", r.Account.ID).Strs("regions", r.NotEnabled).Msg("regions not enabled in this account are skipped")
-		}
-		accounts = append(accounts, r.Account)
-	}
 
-	stem := output.FileStem(time.Now(), opts.FilenameWithAccount, caller.Account, org.Name(caller.Account))
+	stem := output.FileStem(time.Now(), opts.FilenameWithAccount, est.Caller.Account, est.Org.Name(est.Caller.Account))
 	if opts.Shard.active() {
 		stem += fmt.Sprintf("_shard_%d_of_%d", opts.Shard.K, opts.Shard.N)
 	}
@@ -116,22 +38,22 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	if err != nil {
 		return &codedError{exitError, err}
 	}
-	for _, row := range setupRows {
+	for _, row := range est.SetupRows {
 		if err := files.WriteTask(row); err != nil {
 			files.Abort()
 			return &codedError{exitError, err}
 		}
 	}
 
-	tasks := account.Tasks(accounts, selectedAnalysers(opts.Services))
-	log.Info().Int("accounts", len(accounts)).Int("tasks", len(tasks)).Int("concurrency", opts.Concurrency).Msg("scan started")
+	tasks := account.Tasks(est.Accounts, selectedAnalysers(opts.Services))
+	log.Info().Int("accounts", len(est.Accounts)).Int("tasks", len(tasks)).Int("concurrency", opts.Concurrency).Msg("scan started")
 	sum := account.Run(ctx, tasks, account.Options{
-		Concurrency: opts.Concurrency, TaskTimeout: opts.TaskTimeout, OnlyRisks: opts.OnlyRisks, Log: log,
+		Concurrency: opts.Concurrency, TaskTimeout: opts.TaskTimeout, OnlyRisks: opts.OnlyRisks, Log: log, Inventory: set,
 	}, files)
-	sum.Tasks += len(setupRows)
-	sum.Failed += len(setupRows)
+	sum.Tasks += len(est.SetupRows)
+	sum.Failed += len(est.SetupRows)
 
-	del, err := finishFiles(ctx, opts, base, caller.Account, files, &sum, log)
+	del, err := finishFiles(ctx, opts, est.Base, est.Caller.Account, files, &sum, log)
 	if err != nil {
 		return err
 	}
@@ -150,31 +72,44 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	return nil
 }
 
-// accountIDs is the sorted list of accounts to scan.
-func accountIDs(opts scanOptions, callerID string, org account.OrgDirectory, orgErr error) ([]string, error) {
-	var ids []string
+// prepareEstate sets up the accounts live, or reads them from --snapshot
+// (then no API call is made at all), with the inventory set the tasks use.
+func prepareEstate(ctx context.Context, opts scanOptions, log zerolog.Logger) (*account.Estate, *inventory.Set, error) {
+	req := opts.request(log)
+	if opts.Snapshot != nil {
+		est, err := account.FromSnapshot(opts.Snapshot, req)
+		if err != nil {
+			return nil, nil, estateError(err)
+		}
+		return est, inventory.NewFromSnapshot(opts.Snapshot), nil
+	}
+	est, err := account.Prepare(ctx, req)
+	if err != nil {
+		return nil, nil, estateError(err)
+	}
+	return est, inventory.NewLive(), nil
+}
+
+// estateError gives Prepare's errors their exit codes.
+func estateError(err error) error {
+	var usage *account.UsageError
 	switch {
-	case opts.AllAccounts:
-		if orgErr != nil {
-			return nil, &codedError{exitError, fmt.Errorf("--accounts ALL: cannot list the organization's accounts (call from the management account or a delegated administrator): %w", orgErr)}
-		}
-		ids = slices.Clone(org.Active)
-	case opts.Accounts != nil:
-		ids = slices.Clone(opts.Accounts)
-	default:
-		ids = []string{callerID}
+	case errors.As(err, &usage):
+		return usagef("%s", usage.Msg)
+	case errors.Is(err, account.ErrInterrupted):
+		return &codedError{exitInterrupted, errInterrupted}
 	}
-	ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(opts.ExcludeAccounts, id) })
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	if opts.AssumeRole == "" {
-		for _, id := range ids {
-			if id != callerID {
-				return nil, usagef("--accounts names account %s, which is not the caller's (%s): add --aws-assume-role NAME", id, callerID)
-			}
-		}
+	return &codedError{exitError, err}
+}
+
+// request is the accounts and regions opts asks for.
+func (opts scanOptions) request(log zerolog.Logger) account.Request {
+	return account.Request{
+		Profile: opts.Profile, Retry: opts.Retry,
+		Accounts: opts.Accounts, AllAccounts: opts.AllAccounts, ExcludeAccounts: opts.ExcludeAccounts,
+		AssumeRole: opts.AssumeRole, ExternalID: opts.ExternalID, SessionName: opts.SessionName, RoleDuration: opts.RoleDuration,
+		Regions: opts.Regions, Pick: opts.Shard.pick, Log: log,
 	}
-	return opts.Shard.pick(ids), nil
 }
 
 // delivered is what the delivery step did.
