@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-
 )
 
 func TestNormaliseArgs(t *testing.T) {

@@ -155,9 +155,11 @@ func runCollect(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 
 // reportSink keeps the run report of a collection; its findings are not
 // written (a scan of the snapshot makes them).
-type reportSink struct{ report *output.CSVFile[output.ReportRow] }
+type reportSink struct {
+	report *output.CSVFile[output.ReportRow]
+}
 
-func (reportSink) WriteFinding(output.FindingRow) error  { return nil }
+func (reportSink) WriteFinding(output.FindingRow) error   { return nil }
 func (r reportSink) WriteTask(row output.ReportRow) error { return r.report.Write(row) }
 
 // collectAnalysers read, beside the selected services, what reach and flows
