@@ -34,6 +34,8 @@ type Loader interface {
 	KindName() string
 	IAMActions() []string
 	ClientAPIs() []reflect.Type
+	// Read reads the kind into s (collect uses it for kinds no rule reads).
+	Read(ctx context.Context, s *Scope) error
 }
 
 // Kind is one kind of resource of a scope. Name is its stable key in
@@ -49,6 +51,11 @@ type Kind[T any] struct {
 func (k *Kind[T]) KindName() string           { return k.Name }
 func (k *Kind[T]) IAMActions() []string       { return k.Actions }
 func (k *Kind[T]) ClientAPIs() []reflect.Type { return k.APIs }
+
+func (k *Kind[T]) Read(ctx context.Context, s *Scope) error {
+	_, err := k.Items(ctx, s)
+	return err
+}
 
 // Items returns every item of the kind in s, reading them on first use. When
 // the read failed part-way, the items read before the failure come with the
