@@ -47,7 +47,7 @@ func runBinary(t *testing.T, keys motoserver.Keys, extraEnv []string, args ...st
 // type leaves out: account, payer and timestamp.
 func findingRows(t *testing.T, records [][]string, account string) []row {
 	t.Helper()
-	want := "service,region,account_id,account_name,payer_account_id,payer_account_name,resource_arn,resource_name,resource_id,potential_single_az_risk,engine,message,timestamp,check_id,severity"
+	want := "service,region,account_id,account_name,payer_account_id,payer_account_name,resource_arn,resource_name,resource_id,potential_single_az_risk,engine,message,timestamp,check_id,severity,resource_type,availability_zones,availability_zone_ids"
 	if len(records) == 0 || strings.Join(records[0], ",") != want {
 		t.Fatalf("findings header: %v", records)
 	}
