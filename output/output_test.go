@@ -15,6 +15,7 @@ var sampleFinding = FindingRow{
 	ResourceARN: "arn:aws:rds:us-east-1:123456789101:db:database-3", ResourceName: "database-3", ResourceID: "db-ABC",
 	Risk: true, Engine: "sqlserver-ex", Message: `RDS instance database-3 is in one Availability Zone (us-east-1a), "Multi-AZ" is off.`,
 	Timestamp: Timestamp(time.Date(2022, 11, 29, 16, 20, 44, 0, time.FixedZone("x", 3600))), CheckID: "RDS-1", Severity: "HIGH",
+	ResourceType: "AWS::RDS::DBInstance", AZs: List{"us-east-1a"}, AZIDs: List{"use1-az6"},
 }
 
 var sampleReport = ReportRow{
@@ -219,9 +220,25 @@ func TestJSONL(t *testing.T) {
 		}
 	}
 	lines := readLines(t, filepath.Join(dir, "stem.jsonl"))
-	want := `{"service":"rds","region":"us-east-1","account_id":"123456789101","account_name":"TestAccount","payer_account_id":"999456789101","payer_account_name":"TestParentAccount","resource_arn":"arn:aws:rds:us-east-1:123456789101:db:database-3","resource_name":"database-3","resource_id":"db-ABC","potential_single_az_risk":true,"engine":"sqlserver-ex","message":"RDS instance database-3 is in one Availability Zone (us-east-1a), \"Multi-AZ\" is off.","timestamp":"2022_11_29_15_20_44_+0000","check_id":"RDS-1","severity":"HIGH"}`
+	want := `{"service":"rds","region":"us-east-1","account_id":"123456789101","account_name":"TestAccount","payer_account_id":"999456789101","payer_account_name":"TestParentAccount","resource_arn":"arn:aws:rds:us-east-1:123456789101:db:database-3","resource_name":"database-3","resource_id":"db-ABC","potential_single_az_risk":true,"engine":"sqlserver-ex","message":"RDS instance database-3 is in one Availability Zone (us-east-1a), \"Multi-AZ\" is off.","timestamp":"2022_11_29_15_20_44_+0000","check_id":"RDS-1","severity":"HIGH","resource_type":"AWS::RDS::DBInstance","availability_zones":["us-east-1a"],"availability_zone_ids":["use1-az6"]}`
 	if len(lines) != 2 || lines[0] != want || lines[1] != want {
 		t.Errorf("jsonl:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+// Zones are ";"-joined in CSV and arrays in JSONL; none is [] (never null).
+func TestZoneLists(t *testing.T) {
+	for _, c := range []struct {
+		list    List
+		csv, js string
+	}{{nil, "", "[]"}, {List{"us-east-1a"}, "us-east-1a", `["us-east-1a"]`}, {List{"use1-az1", "use1-az2"}, "use1-az1;use1-az2", `["use1-az1","use1-az2"]`}} {
+		cell, _ := c.list.MarshalCSV()
+		js, _ := c.list.MarshalJSON()
+		var back List
+		back.UnmarshalCSV(cell)
+		if cell != c.csv || string(js) != c.js || strings.Join(back, ";") != c.csv {
+			t.Errorf("%v: csv %q json %s back %v", c.list, cell, js, back)
+		}
 	}
 }
 
