@@ -282,3 +282,55 @@ func TestOverallRow(t *testing.T) {
 		t.Errorf("got %+v\nwant %+v", got, want)
 	}
 }
+
+// Tasks of one (account, region) share one scope, so a kind is read once
+// whatever the analysers; the account's scopes are handed over once, when
+// its last task is done; findings get zone IDs from their zone names.
+func TestRunSharesOneScopePerAccountAndRegion(t *testing.T) {
+	var reads atomic.Int32
+	things := &inventory.Kind[string]{Name: "test/things", Load: func(ctx context.Context, s *inventory.Scope, add func(string)) error {
+		reads.Add(1)
+		add(s.Region)
+		return nil
+	}}
+	user := func(name string) analysers.Analyser {
+		return analysers.Analyser{Name: name, Run: func(ctx context.Context, s *inventory.Scope, emit analysers.Emit) error {
+			items, err := things.Items(ctx, s)
+			emit(analysers.Finding{ResourceID: name + "-" + items[0], CheckID: "X-1", AZs: []string{items[0] + "a"}})
+			return err
+		}}
+	}
+	set := inventory.NewLive()
+	for _, region := range []string{"eu-west-1", "us-east-1"} {
+		s := set.Scope(inventory.Account{ID: "111111111111", Partition: "aws"}, region)
+		inventory.Put(s, inventory.Subnets, []inventory.Subnet{{ID: "subnet-1", AZ: region + "a", AZID: region[:2] + "-az9"}}, nil)
+	}
+	opts := testOptions()
+	opts.Inventory = set
+	var done []string
+	var mu sync.Mutex
+	opts.AccountDone = func(id string, scopes []*inventory.Scope) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, s := range scopes {
+			done = append(done, id+"/"+s.Region)
+		}
+	}
+	sink := &memorySink{}
+	sum := Run(context.Background(), Tasks([]*Account{testAccount("eu-west-1", "us-east-1")}, []analysers.Analyser{user("a"), user("b"), user("c")}), opts, sink)
+	if sum.Failed != 0 {
+		t.Fatalf("%+v", sink.tasks)
+	}
+	if n := reads.Load(); n != 2 {
+		t.Errorf("3 analysers x 2 regions read the kind %d times, want 2", n)
+	}
+	if fmt.Sprint(done) != "[111111111111/eu-west-1 111111111111/us-east-1]" {
+		t.Errorf("account done with %v", done)
+	}
+	for _, f := range sink.findings {
+		region := f.Region
+		if fmt.Sprint(f.AZs, f.AZIDs) != fmt.Sprintf("[%sa] [%s-az9]", region, region[:2]) {
+			t.Errorf("%s: zones %v %v", f.ResourceID, f.AZs, f.AZIDs)
+		}
+	}
+}
