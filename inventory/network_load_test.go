@@ -1,4 +1,4 @@
-package netinv
+package inventory
 
 import (
 	"context"
@@ -110,7 +110,7 @@ func TestLoadPaginatesAndRecordsAccessDenied(t *testing.T) {
 			{NetworkInterfaceId: aws.String("eni-2"), SubnetId: aws.String("subnet-2"), PrivateIpAddress: aws.String("10.0.2.5"),
 				PrivateIpAddresses: []ec2types.NetworkInterfacePrivateIpAddress{{PrivateIpAddress: aws.String("10.0.2.6")}}}},
 	}
-	inv, err := Load(context.Background(), f, "us-east-1")
+	inv, err := LoadNetwork(context.Background(), f, "us-east-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestLoadPaginatesAndRecordsAccessDenied(t *testing.T) {
 
 func TestLoadStopsOnOtherErrors(t *testing.T) {
 	f := &failingVPCs{fakeEC2{calls: map[string]int{}}}
-	if _, err := Load(context.Background(), f, "us-east-1"); err == nil || !errors.Is(err, errThrottled) {
+	if _, err := LoadNetwork(context.Background(), f, "us-east-1"); err == nil || !errors.Is(err, errThrottled) {
 		t.Fatalf("want the throttling error, got %v", err)
 	}
 }

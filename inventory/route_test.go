@@ -1,4 +1,4 @@
-package netinv
+package inventory
 
 import (
 	"net/netip"
@@ -15,16 +15,16 @@ func TestLookupRoute(t *testing.T) {
 	propagated := func(c RouteCandidate) RouteCandidate { c.Propagated = true; return c }
 	blackhole := func(c RouteCandidate) RouteCandidate { c.Blackhole = true; return c }
 
-	inv := New("us-east-1")
+	inv := NewNetwork("us-east-1")
 	inv.PrefixLists["pl-s3"] = &PrefixList{ID: "pl-s3", CIDRs: []netip.Prefix{p("52.216.0.0/15"), p("3.5.0.0/19")}}
 	inv.PrefixLists["pl-corp"] = &PrefixList{ID: "pl-corp", CIDRs: []netip.Prefix{p("10.1.0.0/16")}}
 	inv.PrefixLists["pl-denied"] = &PrefixList{ID: "pl-denied", Err: "ec2:GetManagedPrefixListEntries: AccessDenied"}
-	listsUnreadable := New("us-east-1")
+	listsUnreadable := NewNetwork("us-east-1")
 	listsUnreadable.Unreadable[KindPrefixLists] = "ec2:DescribeManagedPrefixLists: AccessDenied"
 
 	cases := []struct {
 		name   string
-		inv    *Inventory
+		inv    *Network
 		routes []RouteCandidate
 		dst    string
 		// want is "found DEST -> TARGET", "blackhole DEST -> TARGET",
@@ -99,7 +99,7 @@ func choiceString(c RouteChoice) string {
 
 func TestCandidates(t *testing.T) {
 	p := netip.MustParsePrefix
-	inv := New("us-east-1")
+	inv := NewNetwork("us-east-1")
 	vpc := &RouteTable{ID: "rtb-1", Routes: []Route{
 		{Destination: p("10.1.0.0/16"), Target: "pcx-1", Propagated: true},
 		{Destination: p("10.1.0.0/16"), Target: "tgw-1"},

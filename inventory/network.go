@@ -1,16 +1,18 @@
-// Package netinv is the network inventory of one account and region: VPCs,
-// subnets, network interfaces, security groups, network ACLs, route tables,
-// prefix lists, peerings, transit gateways, endpoints and NAT gateways, as
-// plain structs. `faultline reach` evaluates rules over it; `faultline flows`
-// resolves flow-log addresses with its interface index.
-package netinv
+package inventory
+
+// Network is the network of one account and region: VPCs, subnets, network
+// interfaces, security groups, network ACLs, route tables, prefix lists,
+// peerings, transit gateways, endpoints and NAT gateways, as plain structs
+// assembled from the scope's network kinds. `faultline reach` evaluates
+// rules over it; `faultline flows` resolves flow-log addresses with its
+// interface index.
 
 import (
 	"net/netip"
 	"sort"
 )
 
-// Kinds of facts the loader reads; a kind in Inventory.Unreadable could not
+// Kinds of facts the loader reads; a kind in Network.Unreadable could not
 // be read (AccessDenied and the like), so any answer that needs it is unknown.
 const (
 	KindVPCs           = "VPCs"
@@ -28,8 +30,8 @@ const (
 	KindNATGateways    = "NAT gateways"
 )
 
-// Inventory is everything the loader read in one region. Maps are keyed by ID.
-type Inventory struct {
+// Network is everything the loader read in one region. Maps are keyed by ID.
+type Network struct {
 	Region         string
 	VPCs           map[string]*VPC
 	Subnets        map[string]*Subnet
@@ -49,9 +51,9 @@ type Inventory struct {
 	byIP map[netip.Addr]string
 }
 
-// New returns an empty inventory for region.
-func New(region string) *Inventory {
-	return &Inventory{
+// NewNetwork returns an empty network for region.
+func NewNetwork(region string) *Network {
+	return &Network{
 		Region:         region,
 		VPCs:           map[string]*VPC{},
 		Subnets:        map[string]*Subnet{},
@@ -73,13 +75,6 @@ func New(region string) *Inventory {
 type VPC struct {
 	ID, OwnerID string
 	CIDRs       []netip.Prefix // IPv4 and IPv6 blocks
-}
-
-// Subnet is a subnet; AZID is the zone's ID (use1-az1), the same place in every account.
-type Subnet struct {
-	ID, VPCID, AZ, AZID string
-	CIDR                netip.Prefix
-	IPv6CIDRs           []netip.Prefix
 }
 
 // ENI is a network interface. Addresses holds every private IPv4 and IPv6
@@ -236,7 +231,7 @@ type NATGateway struct {
 
 // Reindex rebuilds the address index; the loader calls it, and so must
 // anyone who builds or changes ENIs by hand.
-func (inv *Inventory) Reindex() {
+func (inv *Network) Reindex() {
 	inv.byIP = map[netip.Addr]string{}
 	ids := make([]string, 0, len(inv.ENIs))
 	for id := range inv.ENIs {
@@ -253,7 +248,7 @@ func (inv *Inventory) Reindex() {
 }
 
 // ENIByIP returns the interface holding private address a.
-func (inv *Inventory) ENIByIP(a netip.Addr) (*ENI, bool) {
+func (inv *Network) ENIByIP(a netip.Addr) (*ENI, bool) {
 	if inv.byIP == nil {
 		inv.Reindex()
 	}
@@ -265,7 +260,7 @@ func (inv *Inventory) ENIByIP(a netip.Addr) (*ENI, bool) {
 }
 
 // SubnetContaining returns the subnet whose IPv4 or IPv6 CIDR holds a.
-func (inv *Inventory) SubnetContaining(a netip.Addr) (*Subnet, bool) {
+func (inv *Network) SubnetContaining(a netip.Addr) (*Subnet, bool) {
 	for _, id := range sortedKeys(inv.Subnets) {
 		s := inv.Subnets[id]
 		if s.CIDR.IsValid() && s.CIDR.Contains(a) {
@@ -281,7 +276,7 @@ func (inv *Inventory) SubnetContaining(a netip.Addr) (*Subnet, bool) {
 }
 
 // VPCContaining returns the VPC one of whose CIDR blocks holds a.
-func (inv *Inventory) VPCContaining(a netip.Addr) (*VPC, bool) {
+func (inv *Network) VPCContaining(a netip.Addr) (*VPC, bool) {
 	for _, id := range sortedKeys(inv.VPCs) {
 		for _, p := range inv.VPCs[id].CIDRs {
 			if p.Contains(a) {
@@ -293,7 +288,7 @@ func (inv *Inventory) VPCContaining(a netip.Addr) (*VPC, bool) {
 }
 
 // DefaultGroup returns the default security group of vpc.
-func (inv *Inventory) DefaultGroup(vpc string) (*SecurityGroup, bool) {
+func (inv *Network) DefaultGroup(vpc string) (*SecurityGroup, bool) {
 	for _, id := range sortedKeys(inv.SecurityGroups) {
 		g := inv.SecurityGroups[id]
 		if g.VPCID == vpc && g.IsDefault() {
@@ -305,7 +300,7 @@ func (inv *Inventory) DefaultGroup(vpc string) (*SecurityGroup, bool) {
 
 // NACLOf returns the network ACL of subnet: the associated one, else the
 // VPC's default (every subnet has exactly one).
-func (inv *Inventory) NACLOf(subnet *Subnet) (*NACL, bool) {
+func (inv *Network) NACLOf(subnet *Subnet) (*NACL, bool) {
 	var def *NACL
 	for _, id := range sortedKeys(inv.NACLs) {
 		n := inv.NACLs[id]
@@ -323,7 +318,7 @@ func (inv *Inventory) NACLOf(subnet *Subnet) (*NACL, bool) {
 
 // RouteTableOf returns the route table of subnet: the explicitly associated
 // one, else the VPC's main table.
-func (inv *Inventory) RouteTableOf(subnet *Subnet) (*RouteTable, bool) {
+func (inv *Network) RouteTableOf(subnet *Subnet) (*RouteTable, bool) {
 	var main *RouteTable
 	for _, id := range sortedKeys(inv.RouteTables) {
 		t := inv.RouteTables[id]

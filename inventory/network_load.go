@@ -1,4 +1,4 @@
-package netinv
+package inventory
 
 import (
 	"context"
@@ -70,14 +70,14 @@ func IsAccessDenied(err error) bool {
 // A call refused by IAM marks its kind Unreadable and loading goes on, so
 // that answers which do not need that kind still come out; any other error
 // ends the load.
-func Load(ctx context.Context, api EC2API, region string) (*Inventory, error) {
-	inv := New(region)
+func LoadNetwork(ctx context.Context, api EC2API, region string) (*Network, error) {
+	inv := NewNetwork(region)
 	steps := []struct {
 		kind, action string
-		load         func(context.Context, EC2API, *Inventory) error
+		load         func(context.Context, EC2API, *Network) error
 	}{
 		{KindVPCs, "ec2:DescribeVpcs", loadVPCs},
-		{KindSubnets, "ec2:DescribeSubnets", loadSubnets},
+		{KindSubnets, "ec2:DescribeSubnets", loadNetSubnets},
 		{KindENIs, "ec2:DescribeNetworkInterfaces", loadENIs},
 		{KindSecurityGroups, "ec2:DescribeSecurityGroups", loadGroups},
 		{KindSGRules, "ec2:DescribeSecurityGroupRules", loadGroupRules},
@@ -112,20 +112,12 @@ func errorCode(err error) string {
 	return err.Error()
 }
 
-func prefix(s *string) netip.Prefix {
-	p, err := netip.ParsePrefix(aws.ToString(s))
-	if err != nil {
-		return netip.Prefix{}
-	}
-	return p.Masked()
-}
-
 func addr(s *string) (netip.Addr, bool) {
 	a, err := netip.ParseAddr(aws.ToString(s))
 	return a, err == nil
 }
 
-func loadVPCs(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadVPCs(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeVpcsPaginator(api, &ec2.DescribeVpcsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -151,7 +143,7 @@ func loadVPCs(ctx context.Context, api EC2API, inv *Inventory) error {
 	return nil
 }
 
-func loadSubnets(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadNetSubnets(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeSubnetsPaginator(api, &ec2.DescribeSubnetsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -170,7 +162,7 @@ func loadSubnets(ctx context.Context, api EC2API, inv *Inventory) error {
 	return nil
 }
 
-func loadENIs(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadENIs(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeNetworkInterfacesPaginator(api, &ec2.DescribeNetworkInterfacesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -239,7 +231,7 @@ func containsAddr(list []netip.Addr, a netip.Addr) bool {
 	return false
 }
 
-func loadGroups(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadGroups(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeSecurityGroupsPaginator(api, &ec2.DescribeSecurityGroupsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -256,7 +248,7 @@ func loadGroups(ctx context.Context, api EC2API, inv *Inventory) error {
 
 // loadGroupRules reads every rule region-wide (DescribeSecurityGroupRules
 // carries the rule IDs that explanations name).
-func loadGroupRules(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadGroupRules(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeSecurityGroupRulesPaginator(api, &ec2.DescribeSecurityGroupRulesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -311,7 +303,7 @@ func NormaliseProtocol(p string) string {
 	return p
 }
 
-func loadNACLs(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadNACLs(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeNetworkAclsPaginator(api, &ec2.DescribeNetworkAclsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -345,7 +337,7 @@ func loadNACLs(ctx context.Context, api EC2API, inv *Inventory) error {
 	return nil
 }
 
-func loadRouteTables(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadRouteTables(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeRouteTablesPaginator(api, &ec2.DescribeRouteTablesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -392,7 +384,7 @@ func firstNonEmpty(values ...*string) string {
 
 // loadPrefixLists reads every prefix list and its entries. A list whose
 // entries are refused keeps the reason in Err: rules using it are unknown.
-func loadPrefixLists(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadPrefixLists(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeManagedPrefixListsPaginator(api, &ec2.DescribeManagedPrefixListsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -421,7 +413,7 @@ func loadPrefixLists(ctx context.Context, api EC2API, inv *Inventory) error {
 	return nil
 }
 
-func loadPeerings(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadPeerings(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeVpcPeeringConnectionsPaginator(api, &ec2.DescribeVpcPeeringConnectionsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -452,7 +444,7 @@ func loadPeerings(ctx context.Context, api EC2API, inv *Inventory) error {
 
 // loadTGWAttachments reads VPC attachments (subnets, SG-referencing option)
 // and joins the route-table association from the generic attachment list.
-func loadTGWAttachments(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadTGWAttachments(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeTransitGatewayVpcAttachmentsPaginator(api, &ec2.DescribeTransitGatewayVpcAttachmentsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -487,7 +479,7 @@ func loadTGWAttachments(ctx context.Context, api EC2API, inv *Inventory) error {
 // loadTGWRouteTables reads each TGW route table's active and blackhole
 // routes. SearchTransitGatewayRoutes has no pagination: when it says more
 // routes exist, the table is marked incomplete rather than half-read.
-func loadTGWRouteTables(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadTGWRouteTables(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeTransitGatewayRouteTablesPaginator(api, &ec2.DescribeTransitGatewayRouteTablesInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -524,7 +516,7 @@ func loadTGWRouteTables(ctx context.Context, api EC2API, inv *Inventory) error {
 	return nil
 }
 
-func loadEndpoints(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadEndpoints(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeVpcEndpointsPaginator(api, &ec2.DescribeVpcEndpointsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -544,7 +536,7 @@ func loadEndpoints(ctx context.Context, api EC2API, inv *Inventory) error {
 	return nil
 }
 
-func loadNATGateways(ctx context.Context, api EC2API, inv *Inventory) error {
+func loadNATGateways(ctx context.Context, api EC2API, inv *Network) error {
 	p := ec2.NewDescribeNatGatewaysPaginator(api, &ec2.DescribeNatGatewaysInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

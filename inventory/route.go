@@ -1,4 +1,4 @@
-package netinv
+package inventory
 
 import (
 	"fmt"
@@ -35,7 +35,7 @@ func Covers(d, p netip.Prefix) Coverage {
 
 // PrefixListEntries returns the entries of prefix list id, or why they
 // cannot be read (then nothing that depends on the list can be decided).
-func (inv *Inventory) PrefixListEntries(id string) ([]netip.Prefix, string) {
+func (inv *Network) PrefixListEntries(id string) ([]netip.Prefix, string) {
 	pl, ok := inv.PrefixLists[id]
 	switch {
 	case !ok && inv.Unreadable[KindPrefixLists] != "":
@@ -77,7 +77,7 @@ type RouteChoice struct {
 // route beats a propagated one and a CIDR beats a prefix list. A blackhole
 // route is chosen like any other. A route inside dst (dst a stand-in
 // subnet CIDR) or an unreadable prefix list makes the answer unknown.
-func (inv *Inventory) LookupRoute(routes []RouteCandidate, dst netip.Prefix) RouteChoice {
+func (inv *Network) LookupRoute(routes []RouteCandidate, dst netip.Prefix) RouteChoice {
 	best, bestBits := -1, -1
 	var unknown []string
 	better := func(i, bits int) bool {
