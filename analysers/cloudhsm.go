@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -10,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudhsmv2"
 	cloudhsmtypes "github.com/aws/aws-sdk-go-v2/service/cloudhsmv2/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // cloudhsmAPI holds exactly the calls the cloudhsm analyser makes.
@@ -21,22 +21,18 @@ var cloudhsmClusterCheck = Check{ID: "CLOUDHSM-1", Severity: SeverityHigh,
 	Description: "CloudHSM cluster with no HSM, one HSM, or all its HSMs in one Availability Zone",
 	Remediation: "Run at least two HSMs in the cluster, in different Availability Zones."}
 
-var CloudHSM = Analyser{
-	Name: "cloudhsm",
+// cloudhsmClusters are the region's CloudHSM (v2) clusters, with their HSMs.
+var cloudhsmClusters = &inventory.Kind[cloudhsmtypes.Cluster]{
+	Name: "cloudhsm/clusters",
 	// The IAM prefix of CloudHSM (v2) is cloudhsm.
-	Actions:    []string{"cloudhsm:DescribeClusters"},
-	Checks:     []Check{cloudhsmClusterCheck},
-	ClientAPIs: []reflect.Type{apiOf[cloudhsmAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseCloudHSM(ctx, cloudhsmv2.NewFromConfig(cfg), t, emit)
+	Actions: []string{"cloudhsm:DescribeClusters"},
+	APIs:    []reflect.Type{apiOf[cloudhsmAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(cloudhsmtypes.Cluster)) error {
+		return loadCloudHSMClusters(ctx, cloudhsmv2.NewFromConfig(s.Config()), add)
 	},
 }
 
-// cloudhsmGone are the cluster and HSM states that are not counted: the
-// cluster or HSM is deleted or being deleted and serves no request again.
-var cloudhsmGone = map[string]bool{"DELETED": true, "DELETE_IN_PROGRESS": true}
-
-func analyseCloudHSM(ctx context.Context, api cloudhsmAPI, t Target, emit Emit) error {
+func loadCloudHSMClusters(ctx context.Context, api cloudhsmAPI, add func(cloudhsmtypes.Cluster)) error {
 	p := cloudhsmv2.NewDescribeClustersPaginator(api, &cloudhsmv2.DescribeClustersInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -44,13 +40,35 @@ func analyseCloudHSM(ctx context.Context, api cloudhsmAPI, t Target, emit Emit) 
 			return err
 		}
 		for _, c := range page.Clusters {
-			if cloudhsmGone[string(c.State)] {
-				continue
-			}
-			emit(judgeCloudHSMCluster(t, c))
+			add(c)
 		}
 	}
 	return nil
+}
+
+var CloudHSM = Analyser{
+	Name:   "cloudhsm",
+	Checks: []Check{cloudhsmClusterCheck},
+	Kinds:  []inventory.Loader{cloudhsmClusters},
+	Run:    analyseCloudHSM,
+}
+
+// cloudhsmGone are the cluster and HSM states that are not counted: the
+// cluster or HSM is deleted or being deleted and serves no request again.
+var cloudhsmGone = map[string]bool{"DELETED": true, "DELETE_IN_PROGRESS": true}
+
+// analyseCloudHSM judges every cluster read, even when the listing failed
+// part-way (the error is the task's).
+func analyseCloudHSM(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	clusters, err := cloudhsmClusters.Items(ctx, s)
+	t := TargetOf(s)
+	for _, c := range clusters {
+		if cloudhsmGone[string(c.State)] {
+			continue
+		}
+		emit(judgeCloudHSMCluster(t, c))
+	}
+	return err
 }
 
 // judgeCloudHSMCluster counts the cluster's live HSMs and their distinct
@@ -96,6 +114,11 @@ func judgeCloudHSMCluster(t Target, c cloudhsmtypes.Cluster) Finding {
 		f = finding(cloudhsmClusterCheck, true, fmt.Sprintf(
 			"CloudHSM cluster %s has %s, all in one Availability Zone (%s): a failure of that zone stops the cluster.",
 			id, plural(n, "HSM"), list(azs)))
+	}
+	// CloudFormation has no CloudHSM type: the service's own name is used.
+	f.ResourceType = "AWS::CloudHSM::Cluster"
+	if len(azs) > 0 {
+		f.AZs = azs
 	}
 	f.ResourceARN = t.ARN("cloudhsm", t.Region, "cluster/"+id)
 	f.ResourceName = id

@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -11,10 +9,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dax"
 	daxtypes "github.com/aws/aws-sdk-go-v2/service/dax/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // daxAPI holds exactly the calls the dax analyser makes. The SDK has no
-// paginator for DAX DescribeClusters, so the analyser loops on NextToken.
+// paginator for DAX DescribeClusters, so the loader loops on NextToken.
 type daxAPI interface {
 	DescribeClusters(ctx context.Context, params *dax.DescribeClustersInput, optFns ...func(*dax.Options)) (*dax.DescribeClustersOutput, error)
 }
@@ -28,17 +28,19 @@ var (
 		Remediation: "None needed for Availability Zone resilience."}
 )
 
-var DAX = Analyser{
-	Name:       "dax",
-	Actions:    []string{"dax:DescribeClusters"},
-	Checks:     []Check{daxOneAZ, daxHealthy},
-	ClientAPIs: []reflect.Type{apiOf[daxAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseDAX(ctx, dax.NewFromConfig(cfg), t, emit)
+// daxClusters are the region's DAX clusters.
+var daxClusters = &inventory.Kind[daxtypes.Cluster]{
+	Name:    "dax/clusters",
+	Actions: []string{"dax:DescribeClusters"},
+	APIs:    []reflect.Type{apiOf[daxAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(daxtypes.Cluster)) error {
+		return loadDAXClusters(ctx, dax.NewFromConfig(s.Config()), add)
 	},
 }
 
-func analyseDAX(ctx context.Context, api daxAPI, t Target, emit Emit) error {
+// loadDAXClusters reads every page of DescribeClusters (the SDK has no
+// paginator for it).
+func loadDAXClusters(ctx context.Context, api daxAPI, add func(daxtypes.Cluster)) error {
 	var token *string
 	for {
 		out, err := api.DescribeClusters(ctx, &dax.DescribeClustersInput{NextToken: token})
@@ -46,11 +48,7 @@ func analyseDAX(ctx context.Context, api daxAPI, t Target, emit Emit) error {
 			return err
 		}
 		for _, c := range out.Clusters {
-			// Clusters being deleted ("deleting", "deleted") are not judged.
-			if s := strings.ToLower(aws.ToString(c.Status)); s == "deleting" || s == "deleted" {
-				continue
-			}
-			emit(judgeDAXCluster(c, t))
+			add(c)
 		}
 		// Stop on the last page, and on a token repeated by a faulty server.
 		next := aws.ToString(out.NextToken)
@@ -59,6 +57,28 @@ func analyseDAX(ctx context.Context, api daxAPI, t Target, emit Emit) error {
 		}
 		token = aws.String(next)
 	}
+}
+
+var DAX = Analyser{
+	Name:   "dax",
+	Checks: []Check{daxOneAZ, daxHealthy},
+	Kinds:  []inventory.Loader{daxClusters},
+	Run:    analyseDAX,
+}
+
+// analyseDAX judges every cluster read, even when the listing failed
+// part-way (the error is the task's).
+func analyseDAX(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	clusters, err := daxClusters.Items(ctx, s)
+	t := TargetOf(s)
+	for _, c := range clusters {
+		// Clusters being deleted ("deleting", "deleted") are not judged.
+		if status := strings.ToLower(aws.ToString(c.Status)); status == "deleting" || status == "deleted" {
+			continue
+		}
+		emit(judgeDAXCluster(c, t))
+	}
+	return err
 }
 
 // judgeDAXCluster counts the distinct Availability Zones of the cluster's
@@ -102,6 +122,10 @@ func judgeDAXCluster(c daxtypes.Cluster, t Target) Finding {
 	default:
 		f = finding(daxOneAZ, true, fmt.Sprintf("DAX cluster %s has %s, all in one Availability Zone (%s), %s.",
 			name, plural(n, "node"), azs[0], down))
+	}
+	f.ResourceType = "AWS::DAX::Cluster"
+	if len(azs) > 0 {
+		f.AZs = azs
 	}
 	f.ResourceARN = aws.ToString(c.ClusterArn)
 	if f.ResourceARN == "" {

@@ -1,15 +1,17 @@
-//go:build legacy
-
 package analysers
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dax"
 	daxtypes "github.com/aws/aws-sdk-go-v2/service/dax/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 var daxTarget = Target{AccountID: "111111111111", Partition: "aws", Region: "us-east-1"}
@@ -52,25 +54,35 @@ func TestJudgeDAXCluster(t *testing.T) {
 		risk    bool
 		arn     string
 		message string
+		azs     []string
 	}{
 		{"nodes in three AZs", daxCluster("spread", a, b, c), daxTarget, "DAX-2", SeverityInfo, false, daxARN("spread"),
-			"DAX cluster spread has 3 nodes spread over 3 Availability Zones (us-east-1a, us-east-1b, us-east-1c)."},
+			"DAX cluster spread has 3 nodes spread over 3 Availability Zones (us-east-1a, us-east-1b, us-east-1c).",
+			[]string{"us-east-1a", "us-east-1b", "us-east-1c"}},
 		{"still creating, no nodes listed", creating, daxTarget, "DAX-1", SeverityHigh, true, daxARN("creating"),
-			"DAX cluster creating has no nodes yet (status creating), so it cannot be shown to span Availability Zones."},
+			"DAX cluster creating has no nodes yet (status creating), so it cannot be shown to span Availability Zones.",
+			nil},
 		{"no nodes, no status", noStatus, daxTarget, "DAX-1", SeverityHigh, true, daxARN("no-status"),
-			"DAX cluster no-status has no nodes yet (status not reported), so it cannot be shown to span Availability Zones."},
+			"DAX cluster no-status has no nodes yet (status not reported), so it cannot be shown to span Availability Zones.",
+			nil},
 		{"single node", daxCluster("one", b), daxTarget, "DAX-1", SeverityHigh, true, daxARN("one"),
-			"DAX cluster one has a single node (us-east-1b), so an Availability Zone failure takes it down."},
+			"DAX cluster one has a single node (us-east-1b), so an Availability Zone failure takes it down.",
+			[]string{"us-east-1b"}},
 		{"single node without AZ", daxCluster("one-noaz", ""), daxTarget, "DAX-1", SeverityHigh, true, daxARN("one-noaz"),
-			"DAX cluster one-noaz has a single node, whose Availability Zone is not reported, so an Availability Zone failure takes it down."},
+			"DAX cluster one-noaz has a single node, whose Availability Zone is not reported, so an Availability Zone failure takes it down.",
+			nil},
 		{"nodes report no AZ", daxCluster("no-az", "", "", ""), daxTarget, "DAX-1", SeverityHigh, true, daxARN("no-az"),
-			"DAX cluster no-az has 3 nodes, none of which reports its Availability Zone, so it cannot be shown to span Availability Zones."},
+			"DAX cluster no-az has 3 nodes, none of which reports its Availability Zone, so it cannot be shown to span Availability Zones.",
+			nil},
 		{"one node without AZ", daxCluster("part-az", a, "", a), daxTarget, "DAX-1", SeverityHigh, true, daxARN("part-az"),
-			"DAX cluster part-az has 2 nodes in one reported Availability Zone (us-east-1a) and 1 node whose Availability Zone is not reported, so it cannot be shown to span Availability Zones."},
+			"DAX cluster part-az has 2 nodes in one reported Availability Zone (us-east-1a) and 1 node whose Availability Zone is not reported, so it cannot be shown to span Availability Zones.",
+			[]string{"us-east-1a"}},
 		{"every node in one AZ", daxCluster("one-az", a, a, a), daxTarget, "DAX-1", SeverityHigh, true, daxARN("one-az"),
-			"DAX cluster one-az has 3 nodes, all in one Availability Zone (us-east-1a), so an Availability Zone failure takes it down."},
+			"DAX cluster one-az has 3 nodes, all in one Availability Zone (us-east-1a), so an Availability Zone failure takes it down.",
+			[]string{"us-east-1a"}},
 		{"no ARN: ARN in the caller's partition", noARN, cnTarget, "DAX-2", SeverityInfo, false, "arn:aws-cn:dax:cn-northwest-1:111111111111:cache/no-arn",
-			"DAX cluster no-arn has 2 nodes spread over 2 Availability Zones (us-east-1a, us-east-1b)."},
+			"DAX cluster no-arn has 2 nodes spread over 2 Availability Zones (us-east-1a, us-east-1b).",
+			[]string{"us-east-1a", "us-east-1b"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -78,8 +90,12 @@ func TestJudgeDAXCluster(t *testing.T) {
 			if f.CheckID != c.check || f.Severity != c.sev || f.Risk != c.risk || f.Message != c.message {
 				t.Errorf("got %s %s %v %q\nwant %s %s %v %q", f.CheckID, f.Severity, f.Risk, f.Message, c.check, c.sev, c.risk, c.message)
 			}
-			if f.ResourceARN != c.arn || f.ResourceName != aws.ToString(c.c.ClusterName) || f.ResourceID != "" || f.Engine != "" {
+			if f.ResourceARN != c.arn || f.ResourceName != aws.ToString(c.c.ClusterName) || f.ResourceID != "" || f.Engine != "" ||
+				f.ResourceType != "AWS::DAX::Cluster" {
 				t.Errorf("resource columns: %+v", f)
+			}
+			if !slices.Equal(f.AZs, c.azs) || f.AZIDs != nil {
+				t.Errorf("placed in %v %v, want %v and no zone IDs", f.AZs, f.AZIDs, c.azs)
 			}
 		})
 	}
@@ -114,17 +130,57 @@ func (f *fakeDAX) DescribeClusters(_ context.Context, in *dax.DescribeClustersIn
 	return out, nil
 }
 
-func TestAnalyseDAXReadsEveryPage(t *testing.T) {
+func daxNames(clusters []daxtypes.Cluster) []string {
+	var out []string
+	for _, c := range clusters {
+		out = append(out, aws.ToString(c.ClusterName))
+	}
+	return out
+}
+
+func TestLoadDAXClustersReadsEveryPage(t *testing.T) {
+	deleting := daxCluster("p1-deleting", "us-east-1a")
+	deleting.Status = aws.String("deleting")
+	api := &fakeDAX{pages: [][]daxtypes.Cluster{
+		{daxCluster("p1-one", "us-east-1a"), deleting},
+		{daxCluster("p2-ok", "us-east-1a", "us-east-1b", "us-east-1c")},
+	}}
+	var got []daxtypes.Cluster
+	if err := loadDAXClusters(context.Background(), api, func(c daxtypes.Cluster) { got = append(got, c) }); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"p1-one", "p1-deleting", "p2-ok"}; !slices.Equal(daxNames(got), want) || api.calls != 2 {
+		t.Errorf("read %v in %d calls, want %v in 2", daxNames(got), api.calls, want)
+	}
+	err := loadDAXClusters(context.Background(), &fakeDAX{err: accessDenied("AccessDeniedException")}, func(daxtypes.Cluster) {
+		t.Error("a cluster from a denied listing")
+	})
+	requireCode(t, err, "AccessDeniedException")
+}
+
+// A server that repeats its NextToken must not loop forever.
+func TestLoadDAXClustersStopsOnRepeatedToken(t *testing.T) {
+	api := &fakeDAX{pages: [][]daxtypes.Cluster{{daxCluster("only", "us-east-1a")}}, repeat: true}
+	var got []daxtypes.Cluster
+	if err := loadDAXClusters(context.Background(), api, func(c daxtypes.Cluster) { got = append(got, c) }); err != nil {
+		t.Fatal(err)
+	}
+	if api.calls != 2 || len(got) != 2 {
+		t.Fatalf("got %d calls and %d clusters, want 2 and 2", api.calls, len(got))
+	}
+}
+
+func TestAnalyseDAX(t *testing.T) {
 	deleting := daxCluster("p1-deleting", "us-east-1a")
 	deleting.Status = aws.String("deleting")
 	creating := daxCluster("p2-creating")
 	creating.Status = aws.String("creating")
-	api := &fakeDAX{pages: [][]daxtypes.Cluster{
-		{daxCluster("p1-one", "us-east-1a"), deleting},
-		{daxCluster("p2-ok", "us-east-1a", "us-east-1b", "us-east-1c"), creating},
-	}}
+	s := testScope()
+	inventory.Put(s, daxClusters, []daxtypes.Cluster{
+		daxCluster("p1-one", "us-east-1a"), deleting, daxCluster("p2-ok", "us-east-1a", "us-east-1b", "us-east-1c"), creating,
+	}, nil)
 	var got []Finding
-	if err := analyseDAX(context.Background(), api, daxTarget, collect(&got)); err != nil {
+	if err := analyseDAX(context.Background(), s, collect(&got)); err != nil {
 		t.Fatal(err)
 	}
 	want := []struct {
@@ -141,23 +197,25 @@ func TestAnalyseDAXReadsEveryPage(t *testing.T) {
 	}
 }
 
-// A server that repeats its NextToken must not loop forever.
-func TestAnalyseDAXStopsOnRepeatedToken(t *testing.T) {
-	api := &fakeDAX{pages: [][]daxtypes.Cluster{{daxCluster("only", "us-east-1a")}}, repeat: true}
+func TestAnalyseDAXAccessDenied(t *testing.T) {
+	s := testScope()
+	inventory.Put(s, daxClusters, nil, accessDenied("AccessDeniedException"))
 	var got []Finding
-	if err := analyseDAX(context.Background(), api, daxTarget, collect(&got)); err != nil {
-		t.Fatal(err)
-	}
-	if api.calls != 2 || len(got) != 2 {
-		t.Fatalf("got %d calls and %d findings, want 2 and 2", api.calls, len(got))
+	requireCode(t, analyseDAX(context.Background(), s, collect(&got)), "AccessDeniedException")
+	if len(got) != 0 {
+		t.Fatalf("findings after a denied list: %+v", got)
 	}
 }
 
-func TestAnalyseDAXAccessDenied(t *testing.T) {
+func TestAnalyseDAXKeepsWhatWasReadBeforeAFailure(t *testing.T) {
+	s := testScope()
+	throttled := errors.New("throttled on page 2")
+	inventory.Put(s, daxClusters, []daxtypes.Cluster{daxCluster("page1", "us-east-1a")}, throttled)
 	var got []Finding
-	err := analyseDAX(context.Background(), &fakeDAX{err: accessDenied("AccessDeniedException")}, daxTarget, collect(&got))
-	requireCode(t, err, "AccessDeniedException")
-	if len(got) != 0 {
-		t.Fatalf("findings after a denied list: %+v", got)
+	if err := analyseDAX(context.Background(), s, collect(&got)); !errors.Is(err, throttled) {
+		t.Fatalf("err %v, want the listing's", err)
+	}
+	if len(got) != 1 || got[0].ResourceName != "page1" {
+		t.Fatalf("findings: %+v", got)
 	}
 }

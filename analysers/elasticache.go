@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -11,14 +9,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	elasticachetypes "github.com/aws/aws-sdk-go-v2/service/elasticache/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
-// elasticacheAPI holds exactly the calls the elasticache analyser makes.
-type elasticacheAPI interface {
-	elasticache.DescribeCacheClustersAPIClient
-	elasticache.DescribeReplicationGroupsAPIClient
-	elasticache.DescribeServerlessCachesAPIClient
-}
+// The narrow client interfaces of the elasticache kinds: each holds exactly
+// the calls of its loader.
+type (
+	elasticacheClustersAPI interface {
+		elasticache.DescribeCacheClustersAPIClient
+	}
+	elasticacheGroupsAPI interface {
+		elasticache.DescribeReplicationGroupsAPIClient
+	}
+	elasticacheServerlessAPI interface {
+		elasticache.DescribeServerlessCachesAPIClient
+	}
+)
 
 var (
 	elasticacheMemcachedOneAZ = Check{ID: "ELASTICACHE-1", Severity: SeverityHigh,
@@ -47,16 +54,109 @@ var (
 		Remediation: "None needed for Availability Zone resilience."}
 )
 
+// elasticacheStandaloneClusters are the region's cache clusters that are in
+// no replication group, with their nodes (ShowCacheNodeInfo).
+var elasticacheStandaloneClusters = &inventory.Kind[elasticachetypes.CacheCluster]{
+	Name:    "elasticache/standalone-cache-clusters",
+	Actions: []string{"elasticache:DescribeCacheClusters"},
+	APIs:    []reflect.Type{apiOf[elasticacheClustersAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(elasticachetypes.CacheCluster)) error {
+		return loadElastiCacheStandaloneClusters(ctx, elasticache.NewFromConfig(s.Config()), add)
+	},
+}
+
+// elasticacheClusters are every cache cluster of the region, replication
+// group members included, without node detail: only read to find the engine
+// of a replication group that does not report its own.
+var elasticacheClusters = &inventory.Kind[elasticachetypes.CacheCluster]{
+	Name:    "elasticache/cache-clusters",
+	Actions: []string{"elasticache:DescribeCacheClusters"},
+	APIs:    []reflect.Type{apiOf[elasticacheClustersAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(elasticachetypes.CacheCluster)) error {
+		return loadElastiCacheClusters(ctx, elasticache.NewFromConfig(s.Config()), add)
+	},
+}
+
+// elasticacheReplicationGroups are the region's replication groups.
+var elasticacheReplicationGroups = &inventory.Kind[elasticachetypes.ReplicationGroup]{
+	Name:    "elasticache/replication-groups",
+	Actions: []string{"elasticache:DescribeReplicationGroups"},
+	APIs:    []reflect.Type{apiOf[elasticacheGroupsAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(elasticachetypes.ReplicationGroup)) error {
+		return loadElastiCacheReplicationGroups(ctx, elasticache.NewFromConfig(s.Config()), add)
+	},
+}
+
+// elasticacheServerlessCaches are the region's serverless caches.
+var elasticacheServerlessCaches = &inventory.Kind[elasticachetypes.ServerlessCache]{
+	Name:    "elasticache/serverless-caches",
+	Actions: []string{"elasticache:DescribeServerlessCaches"},
+	APIs:    []reflect.Type{apiOf[elasticacheServerlessAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(elasticachetypes.ServerlessCache)) error {
+		return loadElastiCacheServerlessCaches(ctx, elasticache.NewFromConfig(s.Config()), add)
+	},
+}
+
+func loadElastiCacheStandaloneClusters(ctx context.Context, api elasticacheClustersAPI, add func(elasticachetypes.CacheCluster)) error {
+	return elasticacheLoadClusters(ctx, api, &elasticache.DescribeCacheClustersInput{
+		ShowCacheClustersNotInReplicationGroups: aws.Bool(true),
+		ShowCacheNodeInfo:                       aws.Bool(true),
+	}, add)
+}
+
+func loadElastiCacheClusters(ctx context.Context, api elasticacheClustersAPI, add func(elasticachetypes.CacheCluster)) error {
+	return elasticacheLoadClusters(ctx, api, &elasticache.DescribeCacheClustersInput{}, add)
+}
+
+func elasticacheLoadClusters(ctx context.Context, api elasticacheClustersAPI, in *elasticache.DescribeCacheClustersInput, add func(elasticachetypes.CacheCluster)) error {
+	p := elasticache.NewDescribeCacheClustersPaginator(api, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range page.CacheClusters {
+			add(c)
+		}
+	}
+	return nil
+}
+
+func loadElastiCacheReplicationGroups(ctx context.Context, api elasticacheGroupsAPI, add func(elasticachetypes.ReplicationGroup)) error {
+	p := elasticache.NewDescribeReplicationGroupsPaginator(api, &elasticache.DescribeReplicationGroupsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, rg := range page.ReplicationGroups {
+			add(rg)
+		}
+	}
+	return nil
+}
+
+func loadElastiCacheServerlessCaches(ctx context.Context, api elasticacheServerlessAPI, add func(elasticachetypes.ServerlessCache)) error {
+	p := elasticache.NewDescribeServerlessCachesPaginator(api, &elasticache.DescribeServerlessCachesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, sc := range page.ServerlessCaches {
+			add(sc)
+		}
+	}
+	return nil
+}
+
 var ElastiCache = Analyser{
 	Name: "elasticache",
-	Actions: []string{"elasticache:DescribeCacheClusters", "elasticache:DescribeReplicationGroups",
-		"elasticache:DescribeServerlessCaches"},
 	Checks: []Check{elasticacheMemcachedOneAZ, elasticacheMemcachedSpread, elasticacheStandalone, elasticacheFailoverOff,
 		elasticacheNoReplica, elasticacheShardOneAZ, elasticacheGroupHealthy, elasticacheServerless},
-	ClientAPIs: []reflect.Type{apiOf[elasticacheAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseElastiCache(ctx, elasticache.NewFromConfig(cfg), t, emit)
-	},
+	Kinds: []inventory.Loader{elasticacheStandaloneClusters, elasticacheClusters, elasticacheReplicationGroups,
+		elasticacheServerlessCaches},
+	Run: analyseElastiCache,
 }
 
 // elasticacheIgnored reports whether a cluster, replication group or
@@ -69,68 +169,61 @@ func elasticacheIgnored(status *string) bool {
 
 // analyseElastiCache emits the standalone cache clusters first, then the
 // replication groups, then the serverless caches, so that a failure of a
-// later call (DescribeServerlessCaches is the newest and least available
-// operation) keeps every row already judged.
-func analyseElastiCache(ctx context.Context, api elasticacheAPI, t Target, emit Emit) error {
-	clusters := elasticache.NewDescribeCacheClustersPaginator(api, &elasticache.DescribeCacheClustersInput{
-		ShowCacheClustersNotInReplicationGroups: aws.Bool(true),
-		ShowCacheNodeInfo:                       aws.Bool(true),
-	})
-	for clusters.HasMorePages() {
-		page, err := clusters.NextPage(ctx)
-		if err != nil {
-			return err
+// later listing (DescribeServerlessCaches is the newest and least available
+// operation) keeps every row already judged. A listing that failed part-way
+// has what it read judged, and its error ends the task before the next
+// listing is read (as when the listings were read in the task).
+func analyseElastiCache(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	t := TargetOf(s)
+	clusters, err := elasticacheStandaloneClusters.Items(ctx, s)
+	for _, c := range clusters {
+		// Members of a replication group are judged with their group.
+		if elasticacheIgnored(c.CacheClusterStatus) || aws.ToString(c.ReplicationGroupId) != "" {
+			continue
 		}
-		for _, c := range page.CacheClusters {
-			// Members of a replication group are judged with their group.
-			if elasticacheIgnored(c.CacheClusterStatus) || aws.ToString(c.ReplicationGroupId) != "" {
-				continue
-			}
-			emit(judgeElastiCacheCluster(c, t))
-		}
+		emit(judgeElastiCacheCluster(c, t))
+	}
+	if err != nil {
+		return err
 	}
 
-	engines := &elasticacheEngines{api: api}
-	groups := elasticache.NewDescribeReplicationGroupsPaginator(api, &elasticache.DescribeReplicationGroupsInput{})
-	for groups.HasMorePages() {
-		page, err := groups.NextPage(ctx)
-		if err != nil {
-			return err
+	groups, err := elasticacheReplicationGroups.Items(ctx, s)
+	engines := &elasticacheEngines{scope: s}
+	for _, rg := range groups {
+		if elasticacheIgnored(rg.Status) {
+			continue
 		}
-		for _, rg := range page.ReplicationGroups {
-			if elasticacheIgnored(rg.Status) {
-				continue
-			}
-			engine, err := engines.of(ctx, rg)
-			if err != nil {
-				return err
-			}
-			emit(judgeElastiCacheReplicationGroup(rg, engine, t))
+		engine, engineErr := engines.of(ctx, rg)
+		if engineErr != nil {
+			return engineErr
 		}
+		emit(judgeElastiCacheReplicationGroup(rg, engine, t))
+	}
+	if err != nil {
+		return err
 	}
 
-	serverless := elasticache.NewDescribeServerlessCachesPaginator(api, &elasticache.DescribeServerlessCachesInput{})
-	for serverless.HasMorePages() {
-		page, err := serverless.NextPage(ctx)
-		if err != nil {
-			return err
+	caches, err := elasticacheServerlessCaches.Items(ctx, s)
+	for _, sc := range caches {
+		if elasticacheIgnored(sc.Status) {
+			continue
 		}
-		for _, sc := range page.ServerlessCaches {
-			if elasticacheIgnored(sc.Status) {
-				continue
-			}
-			emit(judgeElastiCacheServerless(sc, t))
-		}
+		emit(judgeElastiCacheServerless(sc, t))
 	}
-	return nil
+	return err
 }
 
 // elasticacheEngines finds a replication group's engine: the group's own
 // Engine field, or else the engine of its member clusters. The member
 // clusters are not in the standalone listing, so the first group without an
-// Engine makes one listing of every cluster, kept for the rest of the task.
+// Engine reads the listing of every cluster (elasticacheClusters, once per
+// scope).
+//
+// When that listing failed, even part-way, the group is not judged and the
+// error is the task's: a member missing from a partial listing would name the
+// group without its engine, a wrong row rather than a missing one.
 type elasticacheEngines struct {
-	api       elasticache.DescribeCacheClustersAPIClient
+	scope     *inventory.Scope
 	byCluster map[string]string
 }
 
@@ -139,19 +232,27 @@ func (e *elasticacheEngines) of(ctx context.Context, rg elasticachetypes.Replica
 		return engine, nil
 	}
 	if e.byCluster == nil {
-		known := map[string]string{}
-		p := elasticache.NewDescribeCacheClustersPaginator(e.api, &elasticache.DescribeCacheClustersInput{})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return "", err
-			}
-			for _, c := range page.CacheClusters {
-				known[aws.ToString(c.CacheClusterId)] = aws.ToString(c.Engine)
-			}
+		all, err := elasticacheClusters.Items(ctx, e.scope)
+		if err != nil {
+			return "", err
 		}
-		e.byCluster = known
+		e.byCluster = elasticacheEnginesByCluster(all)
 	}
+	return elasticacheGroupEngine(rg, e.byCluster), nil
+}
+
+// elasticacheEnginesByCluster indexes clusters' engines by cluster ID.
+func elasticacheEnginesByCluster(clusters []elasticachetypes.CacheCluster) map[string]string {
+	known := make(map[string]string, len(clusters))
+	for _, c := range clusters {
+		known[aws.ToString(c.CacheClusterId)] = aws.ToString(c.Engine)
+	}
+	return known
+}
+
+// elasticacheGroupEngine is the engine of the first member cluster of rg
+// that byCluster knows, or "".
+func elasticacheGroupEngine(rg elasticachetypes.ReplicationGroup, byCluster map[string]string) string {
 	ids := append([]string{}, rg.MemberClusters...)
 	for _, ng := range rg.NodeGroups {
 		for _, m := range ng.NodeGroupMembers {
@@ -159,11 +260,11 @@ func (e *elasticacheEngines) of(ctx context.Context, rg elasticachetypes.Replica
 		}
 	}
 	for _, id := range ids {
-		if engine := e.byCluster[id]; engine != "" {
-			return engine, nil
+		if engine := byCluster[id]; engine != "" {
+			return engine
 		}
 	}
-	return "", nil
+	return ""
 }
 
 // elasticacheSubject is "ElastiCache redis cache cluster c1", or without the
@@ -218,6 +319,10 @@ func judgeElastiCacheCluster(c elasticachetypes.CacheCluster, t Target) Finding 
 		f = finding(elasticacheStandalone, true, fmt.Sprintf(
 			"%s is not in a replication group: it is a single node in %s with no replica, so an Availability Zone failure takes it down.",
 			elasticacheSubject(engine, "cache cluster", id), list(azs)))
+	}
+	f.ResourceType = "AWS::ElastiCache::CacheCluster"
+	if len(azs) > 0 {
+		f.AZs = azs
 	}
 	f.ResourceARN = aws.ToString(c.ARN)
 	if f.ResourceARN == "" {
@@ -317,6 +422,10 @@ func judgeElastiCacheReplicationGroup(rg elasticachetypes.ReplicationGroup, engi
 			"%s has automatic failover enabled and its %s spread over %d Availability Zones (%s).",
 			subject, plural(nodes, "node"), len(azs), list(azs)))
 	}
+	f.ResourceType = "AWS::ElastiCache::ReplicationGroup"
+	if len(azs) > 0 {
+		f.AZs = azs
+	}
 	f.ResourceARN = aws.ToString(rg.ARN)
 	if f.ResourceARN == "" {
 		f.ResourceARN = t.ARN("elasticache", t.Region, "replicationgroup:"+id)
@@ -328,13 +437,15 @@ func judgeElastiCacheReplicationGroup(rg elasticachetypes.ReplicationGroup, engi
 }
 
 // judgeElastiCacheServerless: a serverless cache is replicated across
-// several Availability Zones by design.
+// several Availability Zones by design. Its row has no zones: the check
+// judges none (ElastiCache places the cache).
 func judgeElastiCacheServerless(sc elasticachetypes.ServerlessCache, t Target) Finding {
 	name := aws.ToString(sc.ServerlessCacheName)
 	engine := aws.ToString(sc.Engine)
 	f := finding(elasticacheServerless, false, fmt.Sprintf(
 		"%s is replicated across several Availability Zones by ElastiCache by design.",
 		elasticacheSubject(engine, "serverless cache", name)))
+	f.ResourceType = "AWS::ElastiCache::ServerlessCache"
 	f.ResourceARN = aws.ToString(sc.ARN)
 	if f.ResourceARN == "" {
 		f.ResourceARN = t.ARN("elasticache", t.Region, "serverlesscache:"+name)

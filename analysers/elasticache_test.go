@@ -1,9 +1,9 @@
-//go:build legacy
-
 package analysers
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/elasticache"
 	elasticachetypes "github.com/aws/aws-sdk-go-v2/service/elasticache/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 var elasticacheTarget = Target{AccountID: "111111111111", Partition: "aws", Region: "us-east-1"}
@@ -84,34 +86,44 @@ func TestJudgeElastiCacheCluster(t *testing.T) {
 		arn     string
 		engine  string
 		message string
+		azs     []string
 	}{
 		{"memcached in two AZs", elasticacheCluster("mc-spread", "memcached", "us-east-1b", "us-east-1a", "us-east-1b"), elasticacheTarget,
 			"ELASTICACHE-2", SeverityMedium, true, elasticacheClusterARN("mc-spread"), "memcached",
-			"ElastiCache memcached cluster mc-spread has 3 nodes in 2 Availability Zones (us-east-1a, us-east-1b), but memcached does not replicate data between nodes, so the data on the nodes of a failed Availability Zone is lost."},
+			"ElastiCache memcached cluster mc-spread has 3 nodes in 2 Availability Zones (us-east-1a, us-east-1b), but memcached does not replicate data between nodes, so the data on the nodes of a failed Availability Zone is lost.",
+			[]string{"us-east-1a", "us-east-1b"}},
 		{"memcached nodes in one AZ", elasticacheCluster("mc-one", "memcached", "us-east-1a", "us-east-1a"), elasticacheTarget,
 			"ELASTICACHE-1", SeverityHigh, true, elasticacheClusterARN("mc-one"), "memcached",
-			"ElastiCache memcached cluster mc-one has 2 nodes, all in one Availability Zone (us-east-1a), and memcached does not replicate data between nodes, so an Availability Zone failure takes the whole cache down."},
+			"ElastiCache memcached cluster mc-one has 2 nodes, all in one Availability Zone (us-east-1a), and memcached does not replicate data between nodes, so an Availability Zone failure takes the whole cache down.",
+			[]string{"us-east-1a"}},
 		{"memcached with only a preferred AZ", preferred, elasticacheTarget,
 			"ELASTICACHE-1", SeverityHigh, true, elasticacheClusterARN("mc-preferred"), "memcached",
-			"ElastiCache memcached cluster mc-preferred has 2 nodes, all in one Availability Zone (us-east-1a), and memcached does not replicate data between nodes, so an Availability Zone failure takes the whole cache down."},
+			"ElastiCache memcached cluster mc-preferred has 2 nodes, all in one Availability Zone (us-east-1a), and memcached does not replicate data between nodes, so an Availability Zone failure takes the whole cache down.",
+			[]string{"us-east-1a"}},
 		{"memcached cross-AZ with no node detail", crossNoAZ, elasticacheTarget,
 			"ELASTICACHE-1", SeverityHigh, true, elasticacheClusterARN("mc-multiple"), "memcached",
-			"ElastiCache memcached cluster mc-multiple has 3 nodes whose Availability Zones are not reported, and memcached does not replicate data between nodes, so the data on the nodes of a failed Availability Zone is lost."},
+			"ElastiCache memcached cluster mc-multiple has 3 nodes whose Availability Zones are not reported, and memcached does not replicate data between nodes, so the data on the nodes of a failed Availability Zone is lost.",
+			nil},
 		{"memcached nodes without AZ", unreported, elasticacheTarget,
 			"ELASTICACHE-1", SeverityHigh, true, elasticacheClusterARN("mc-unreported"), "memcached",
-			"ElastiCache memcached cluster mc-unreported has 2 nodes whose Availability Zones are not reported, and memcached does not replicate data between nodes, so the data on the nodes of a failed Availability Zone is lost."},
+			"ElastiCache memcached cluster mc-unreported has 2 nodes whose Availability Zones are not reported, and memcached does not replicate data between nodes, so the data on the nodes of a failed Availability Zone is lost.",
+			nil},
 		{"redis single node from its node", elasticacheCluster("redis-node", "redis", "us-east-1c"), elasticacheTarget,
 			"ELASTICACHE-3", SeverityHigh, true, elasticacheClusterARN("redis-node"), "redis",
-			"ElastiCache redis cache cluster redis-node is not in a replication group: it is a single node in us-east-1c with no replica, so an Availability Zone failure takes it down."},
+			"ElastiCache redis cache cluster redis-node is not in a replication group: it is a single node in us-east-1c with no replica, so an Availability Zone failure takes it down.",
+			[]string{"us-east-1c"}},
 		{"redis single node from its preferred AZ", redisAZ, elasticacheTarget,
 			"ELASTICACHE-3", SeverityHigh, true, elasticacheClusterARN("redis-a"), "redis",
-			"ElastiCache redis cache cluster redis-a is not in a replication group: it is a single node in us-east-1a with no replica, so an Availability Zone failure takes it down."},
+			"ElastiCache redis cache cluster redis-a is not in a replication group: it is a single node in us-east-1a with no replica, so an Availability Zone failure takes it down.",
+			[]string{"us-east-1a"}},
 		{"valkey single node, AZ unknown", elasticacheCluster("valkey-x", "valkey"), elasticacheTarget,
 			"ELASTICACHE-3", SeverityHigh, true, elasticacheClusterARN("valkey-x"), "valkey",
-			"ElastiCache valkey cache cluster valkey-x is not in a replication group: it is a single node with no replica (its Availability Zone is not reported), so an Availability Zone failure takes it down."},
+			"ElastiCache valkey cache cluster valkey-x is not in a replication group: it is a single node with no replica (its Availability Zone is not reported), so an Availability Zone failure takes it down.",
+			nil},
 		{"no engine and no ARN: ARN in the caller's partition", noEngine, cnTarget,
 			"ELASTICACHE-3", SeverityHigh, true, "arn:aws-cn:elasticache:cn-north-1:111111111111:cluster:odd", "",
-			"ElastiCache cache cluster odd is not in a replication group: it is a single node in us-east-1b with no replica, so an Availability Zone failure takes it down."},
+			"ElastiCache cache cluster odd is not in a replication group: it is a single node in us-east-1b with no replica, so an Availability Zone failure takes it down.",
+			[]string{"us-east-1b"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -120,8 +132,12 @@ func TestJudgeElastiCacheCluster(t *testing.T) {
 				t.Errorf("got %s %s %v %q\nwant %s %s %v %q", f.CheckID, f.Severity, f.Risk, f.Message, c.check, c.sev, c.risk, c.message)
 			}
 			id := aws.ToString(c.c.CacheClusterId)
-			if f.ResourceARN != c.arn || f.ResourceName != id || f.ResourceID != id || f.Engine != c.engine {
+			if f.ResourceARN != c.arn || f.ResourceName != id || f.ResourceID != id || f.Engine != c.engine ||
+				f.ResourceType != "AWS::ElastiCache::CacheCluster" {
 				t.Errorf("resource columns: %+v", f)
+			}
+			if !slices.Equal(f.AZs, c.azs) || f.AZIDs != nil {
+				t.Errorf("placed in %v %v, want %v and no zone IDs", f.AZs, f.AZIDs, c.azs)
 			}
 		})
 	}
@@ -155,58 +171,76 @@ func TestJudgeElastiCacheReplicationGroup(t *testing.T) {
 		risk    bool
 		arn     string
 		message string
+		azs     []string
 	}{
 		{"failover disabled, single node", elasticacheGroup("rg-off", off, multiOff, false, ng("0001", a)), "redis",
 			"ELASTICACHE-4", SeverityHigh, true, elasticacheGroupARN("rg-off"),
-			"ElastiCache redis replication group rg-off (cluster mode disabled) is at risk: automatic failover is disabled, so no replica takes over automatically if the primary's Availability Zone fails; the group has no replica (1 node in us-east-1a)."},
+			"ElastiCache redis replication group rg-off (cluster mode disabled) is at risk: automatic failover is disabled, so no replica takes over automatically if the primary's Availability Zone fails; the group has no replica (1 node in us-east-1a).",
+			[]string{"us-east-1a"}},
 		{"failover disabled, replica elsewhere", elasticacheGroup("rg-off-2az", off, multiOff, false, ng("0001", a, b)), "redis",
 			"ELASTICACHE-4", SeverityHigh, true, elasticacheGroupARN("rg-off-2az"),
-			"ElastiCache redis replication group rg-off-2az (cluster mode disabled) is at risk: automatic failover is disabled, so no replica takes over automatically if the primary's Availability Zone fails."},
+			"ElastiCache redis replication group rg-off-2az (cluster mode disabled) is at risk: automatic failover is disabled, so no replica takes over automatically if the primary's Availability Zone fails.",
+			[]string{"us-east-1a", "us-east-1b"}},
 		{"failover being disabled", disabling, "valkey",
 			"ELASTICACHE-4", SeverityHigh, true, elasticacheGroupARN("rg-disabling"),
-			"ElastiCache valkey replication group rg-disabling (cluster mode disabled) is at risk: automatic failover is being disabled, so no replica takes over automatically if the primary's Availability Zone fails."},
+			"ElastiCache valkey replication group rg-disabling (cluster mode disabled) is at risk: automatic failover is being disabled, so no replica takes over automatically if the primary's Availability Zone fails.",
+			[]string{"us-east-1a", "us-east-1b"}},
 		{"failover not reported", unreportedFailover, "redis",
 			"ELASTICACHE-4", SeverityHigh, true, elasticacheGroupARN("rg-no-status"),
-			"ElastiCache redis replication group rg-no-status (cluster mode disabled) is at risk: automatic failover is not reported."},
+			"ElastiCache redis replication group rg-no-status (cluster mode disabled) is at risk: automatic failover is not reported.",
+			[]string{"us-east-1a", "us-east-1b"}},
 		{"cluster mode, shard without replica", elasticacheGroup("rg-cme", on, multiOn, true, ng("0001", a, b), ng("0002", c)), "redis",
 			"ELASTICACHE-5", SeverityHigh, true, elasticacheGroupARN("rg-cme"),
-			"ElastiCache redis replication group rg-cme (cluster mode enabled, 2 shards) is at risk: shard 0002 has no replica (1 node in us-east-1c)."},
+			"ElastiCache redis replication group rg-cme (cluster mode enabled, 2 shards) is at risk: shard 0002 has no replica (1 node in us-east-1c).",
+			[]string{"us-east-1a", "us-east-1b", "us-east-1c"}},
 		{"cluster mode, shard without replica or AZ", elasticacheGroup("rg-cme-noaz", on, multiOff, true, ng("0001", "")), "redis",
 			"ELASTICACHE-5", SeverityHigh, true, elasticacheGroupARN("rg-cme-noaz"),
-			"ElastiCache redis replication group rg-cme-noaz (cluster mode enabled, 1 shard) is at risk: shard 0001 has no replica (1 node, Availability Zone not reported)."},
+			"ElastiCache redis replication group rg-cme-noaz (cluster mode enabled, 1 shard) is at risk: shard 0001 has no replica (1 node, Availability Zone not reported).",
+			nil},
 		{"shard listing no nodes", elasticacheGroup("rg-empty-shard", on, multiOff, true, ng("0001", a, b), ng("0002")), "redis",
 			"ELASTICACHE-5", SeverityHigh, true, elasticacheGroupARN("rg-empty-shard"),
-			"ElastiCache redis replication group rg-empty-shard (cluster mode enabled, 2 shards) is at risk: shard 0002 lists no nodes."},
+			"ElastiCache redis replication group rg-empty-shard (cluster mode enabled, 2 shards) is at risk: shard 0002 lists no nodes.",
+			[]string{"us-east-1a", "us-east-1b"}},
 		{"no replica and one-AZ shards are both named", elasticacheGroup("rg-mixed", on, multiOn, true, ng("0001", a), ng("0002", b, b), ng("0003", a, c)), "redis",
 			"ELASTICACHE-5", SeverityHigh, true, elasticacheGroupARN("rg-mixed"),
-			"ElastiCache redis replication group rg-mixed (cluster mode enabled, 3 shards) is at risk: shard 0001 has no replica (1 node in us-east-1a); shard 0002 has all 2 nodes in one Availability Zone (us-east-1b), even though Multi-AZ is enabled."},
+			"ElastiCache redis replication group rg-mixed (cluster mode enabled, 3 shards) is at risk: shard 0001 has no replica (1 node in us-east-1a); shard 0002 has all 2 nodes in one Availability Zone (us-east-1b), even though Multi-AZ is enabled.",
+			[]string{"us-east-1a", "us-east-1b", "us-east-1c"}},
 		{"cluster mode disabled, one AZ despite Multi-AZ", elasticacheGroup("rg-one-az", on, multiOn, false, ng("0001", a, a, a)), "redis",
 			"ELASTICACHE-6", SeverityHigh, true, elasticacheGroupARN("rg-one-az"),
-			"ElastiCache redis replication group rg-one-az (cluster mode disabled) is at risk: the group has all 3 nodes in one Availability Zone (us-east-1a), even though Multi-AZ is enabled."},
+			"ElastiCache redis replication group rg-one-az (cluster mode disabled) is at risk: the group has all 3 nodes in one Availability Zone (us-east-1a), even though Multi-AZ is enabled.",
+			[]string{"us-east-1a"}},
 		{"cluster mode, every shard in one AZ, Multi-AZ off", elasticacheGroup("rg-cme-one-az", on, multiOff, true, ng("0001", a, a), ng("0002", b, b)), "redis",
 			"ELASTICACHE-6", SeverityHigh, true, elasticacheGroupARN("rg-cme-one-az"),
-			"ElastiCache redis replication group rg-cme-one-az (cluster mode enabled, 2 shards) is at risk: shard 0001 has all 2 nodes in one Availability Zone (us-east-1a); shard 0002 has all 2 nodes in one Availability Zone (us-east-1b)."},
+			"ElastiCache redis replication group rg-cme-one-az (cluster mode enabled, 2 shards) is at risk: shard 0001 has all 2 nodes in one Availability Zone (us-east-1a); shard 0002 has all 2 nodes in one Availability Zone (us-east-1b).",
+			[]string{"us-east-1a", "us-east-1b"}},
 		{"members report no AZ", elasticacheGroup("rg-no-az", on, multiOff, false, ng("0001", "", "")), "redis",
 			"ELASTICACHE-6", SeverityHigh, true, elasticacheGroupARN("rg-no-az"),
-			"ElastiCache redis replication group rg-no-az (cluster mode disabled) is at risk: the group reports no Availability Zone for its 2 nodes."},
+			"ElastiCache redis replication group rg-no-az (cluster mode disabled) is at risk: the group reports no Availability Zone for its 2 nodes.",
+			nil},
 		{"one member without AZ", elasticacheGroup("rg-part-az", on, multiOff, true, ng("0001", a, "", a)), "redis",
 			"ELASTICACHE-6", SeverityHigh, true, elasticacheGroupARN("rg-part-az"),
-			"ElastiCache redis replication group rg-part-az (cluster mode enabled, 1 shard) is at risk: shard 0001 has 2 nodes in one reported Availability Zone (us-east-1a) and 1 node whose Availability Zone is not reported."},
+			"ElastiCache redis replication group rg-part-az (cluster mode enabled, 1 shard) is at risk: shard 0001 has 2 nodes in one reported Availability Zone (us-east-1a) and 1 node whose Availability Zone is not reported.",
+			[]string{"us-east-1a"}},
 		{"no node groups", elasticacheGroup("rg-creating", on, multiOn, false), "redis",
 			"ELASTICACHE-6", SeverityHigh, true, elasticacheGroupARN("rg-creating"),
-			"ElastiCache redis replication group rg-creating (cluster mode disabled) is at risk: it reports no node groups, so its placement cannot be checked."},
+			"ElastiCache redis replication group rg-creating (cluster mode disabled) is at risk: it reports no node groups, so its placement cannot be checked.",
+			nil},
 		{"healthy, cluster mode disabled, failover enabling", enabling, "valkey",
 			"ELASTICACHE-7", SeverityInfo, false, elasticacheGroupARN("rg-enabling"),
-			"ElastiCache valkey replication group rg-enabling (cluster mode disabled) has automatic failover enabled and its 3 nodes spread over 2 Availability Zones (us-east-1a, us-east-1b)."},
+			"ElastiCache valkey replication group rg-enabling (cluster mode disabled) has automatic failover enabled and its 3 nodes spread over 2 Availability Zones (us-east-1a, us-east-1b).",
+			[]string{"us-east-1a", "us-east-1b"}},
 		{"healthy, cluster mode enabled with one shard (ClusterMode only)", modeOnly, "redis",
 			"ELASTICACHE-7", SeverityInfo, false, elasticacheGroupARN("rg-mode-only"),
-			"ElastiCache redis replication group rg-mode-only (cluster mode enabled, 1 shard) has automatic failover enabled and every shard has nodes in at least 2 Availability Zones (us-east-1a, us-east-1b)."},
+			"ElastiCache redis replication group rg-mode-only (cluster mode enabled, 1 shard) has automatic failover enabled and every shard has nodes in at least 2 Availability Zones (us-east-1a, us-east-1b).",
+			[]string{"us-east-1a", "us-east-1b"}},
 		{"healthy, cluster mode enabled (ClusterEnabled only)", flagOnly, "redis",
 			"ELASTICACHE-7", SeverityInfo, false, elasticacheGroupARN("rg-flag-only"),
-			"ElastiCache redis replication group rg-flag-only (cluster mode enabled, 2 shards) has automatic failover enabled and every shard has nodes in at least 2 Availability Zones (us-east-1a, us-east-1b, us-east-1c)."},
+			"ElastiCache redis replication group rg-flag-only (cluster mode enabled, 2 shards) has automatic failover enabled and every shard has nodes in at least 2 Availability Zones (us-east-1a, us-east-1b, us-east-1c).",
+			[]string{"us-east-1a", "us-east-1b", "us-east-1c"}},
 		{"no engine known, no ARN", noARN, "",
 			"ELASTICACHE-7", SeverityInfo, false, elasticacheGroupARN("rg-no-arn"),
-			"ElastiCache replication group rg-no-arn (cluster mode disabled) has automatic failover enabled and its 2 nodes spread over 2 Availability Zones (us-east-1a, us-east-1b)."},
+			"ElastiCache replication group rg-no-arn (cluster mode disabled) has automatic failover enabled and its 2 nodes spread over 2 Availability Zones (us-east-1a, us-east-1b).",
+			[]string{"us-east-1a", "us-east-1b"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -215,8 +249,12 @@ func TestJudgeElastiCacheReplicationGroup(t *testing.T) {
 				t.Errorf("got %s %s %v %q\nwant %s %s %v %q", f.CheckID, f.Severity, f.Risk, f.Message, c.check, c.sev, c.risk, c.message)
 			}
 			id := aws.ToString(c.rg.ReplicationGroupId)
-			if f.ResourceARN != c.arn || f.ResourceName != id || f.ResourceID != id || f.Engine != c.engine {
+			if f.ResourceARN != c.arn || f.ResourceName != id || f.ResourceID != id || f.Engine != c.engine ||
+				f.ResourceType != "AWS::ElastiCache::ReplicationGroup" {
 				t.Errorf("resource columns: %+v", f)
+			}
+			if !slices.Equal(f.AZs, c.azs) || f.AZIDs != nil {
+				t.Errorf("placed in %v %v, want %v and no zone IDs", f.AZs, f.AZIDs, c.azs)
 			}
 		})
 	}
@@ -245,8 +283,12 @@ func TestJudgeElastiCacheServerless(t *testing.T) {
 				t.Errorf("got %s %s %v %q, want ELASTICACHE-8 INFO false %q", f.CheckID, f.Severity, f.Risk, f.Message, c.message)
 			}
 			name := aws.ToString(c.sc.ServerlessCacheName)
-			if f.ResourceARN != c.arn || f.ResourceName != name || f.ResourceID != name || f.Engine != c.engine {
+			if f.ResourceARN != c.arn || f.ResourceName != name || f.ResourceID != name || f.Engine != c.engine ||
+				f.ResourceType != "AWS::ElastiCache::ServerlessCache" {
 				t.Errorf("resource columns: %+v", f)
+			}
+			if f.AZs != nil || f.AZIDs != nil {
+				t.Errorf("a serverless cache placed in %v %v", f.AZs, f.AZIDs)
 			}
 		})
 	}
@@ -343,6 +385,10 @@ func elasticacheTwoPages() *fakeElastiCache {
 			{elasticacheCluster("p1-memcached", "memcached", "us-east-1a"), deletingCluster},
 			{elasticacheCluster("p2-redis", "redis", "us-east-1b"), member},
 		},
+		all: [][]elasticachetypes.CacheCluster{
+			{elasticacheCluster("p1-group-001", "valkey")},
+			{elasticacheCluster("p2-group-001", "redis"), elasticacheCluster("p2-group-002", "redis")},
+		},
 		groups: [][]elasticachetypes.ReplicationGroup{
 			{elasticacheGroup("p1-group", elasticachetypes.AutomaticFailoverStatusDisabled, "", false, elasticacheNodeGroup("0001", "us-east-1a")), deletingGroup},
 			{elasticacheGroup("p2-group", elasticachetypes.AutomaticFailoverStatusEnabled, elasticachetypes.MultiAZStatusEnabled, false,
@@ -353,6 +399,92 @@ func elasticacheTwoPages() *fakeElastiCache {
 			{{ServerlessCacheName: aws.String("p2-sc"), Engine: aws.String("valkey"), Status: aws.String("available")}},
 		},
 	}
+}
+
+// elasticacheNames are the names of items, in order.
+func elasticacheNames[T any](items []T, name func(T) *string) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, aws.ToString(name(it)))
+	}
+	return out
+}
+
+func elasticacheClusterName(c elasticachetypes.CacheCluster) *string { return c.CacheClusterId }
+
+func TestLoadElastiCacheReadsEveryPage(t *testing.T) {
+	ctx := context.Background()
+	api := elasticacheTwoPages()
+	var standalone, all []elasticachetypes.CacheCluster
+	var groups []elasticachetypes.ReplicationGroup
+	var caches []elasticachetypes.ServerlessCache
+	if err := loadElastiCacheStandaloneClusters(ctx, api, func(c elasticachetypes.CacheCluster) { standalone = append(standalone, c) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadElastiCacheClusters(ctx, api, func(c elasticachetypes.CacheCluster) { all = append(all, c) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadElastiCacheReplicationGroups(ctx, api, func(rg elasticachetypes.ReplicationGroup) { groups = append(groups, rg) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadElastiCacheServerlessCaches(ctx, api, func(sc elasticachetypes.ServerlessCache) { caches = append(caches, sc) }); err != nil {
+		t.Fatal(err)
+	}
+	if api.badInput != "" {
+		t.Error(api.badInput)
+	}
+	if api.standaloneIn != 2 || api.allCalls != 2 {
+		t.Errorf("calls: %d standalone pages, %d full listing pages; want 2 and 2", api.standaloneIn, api.allCalls)
+	}
+	// The loaders keep every item as listed: the rule skips what is deleted
+	// or in a group.
+	for _, c := range []struct{ got, want []string }{
+		{elasticacheNames(standalone, elasticacheClusterName), []string{"p1-memcached", "p1-deleting", "p2-redis", "p2-member"}},
+		{elasticacheNames(all, elasticacheClusterName), []string{"p1-group-001", "p2-group-001", "p2-group-002"}},
+		{elasticacheNames(groups, func(rg elasticachetypes.ReplicationGroup) *string { return rg.ReplicationGroupId }),
+			[]string{"p1-group", "p1-group-deleting", "p2-group"}},
+		{elasticacheNames(caches, func(sc elasticachetypes.ServerlessCache) *string { return sc.ServerlessCacheName }),
+			[]string{"p1-sc", "p1-sc-deleting", "p2-sc"}},
+	} {
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("read %v, want %v", c.got, c.want)
+		}
+	}
+}
+
+func TestLoadElastiCacheAccessDenied(t *testing.T) {
+	ctx := context.Background()
+	api := &fakeElastiCache{clustersErr: accessDenied("AccessDenied"), allErr: accessDenied("AccessDenied"),
+		groupsErr: accessDenied("AccessDenied"), serverErr: accessDenied("AccessDenied")}
+	noCluster := func(elasticachetypes.CacheCluster) { t.Error("a cluster from a denied listing") }
+	requireCode(t, loadElastiCacheStandaloneClusters(ctx, api, noCluster), "AccessDenied")
+	requireCode(t, loadElastiCacheClusters(ctx, api, noCluster), "AccessDenied")
+	requireCode(t, loadElastiCacheReplicationGroups(ctx, api, func(elasticachetypes.ReplicationGroup) { t.Error("a group from a denied listing") }), "AccessDenied")
+	requireCode(t, loadElastiCacheServerlessCaches(ctx, api, func(elasticachetypes.ServerlessCache) { t.Error("a cache from a denied listing") }), "AccessDenied")
+}
+
+// elasticacheScope is a fixture scope holding the listings of api (each
+// kind's items as its loader reads them, or its error); the full cluster
+// listing is put only when withAll is set, so that a rule reading it
+// unasked fails.
+func elasticacheScope(t *testing.T, api *fakeElastiCache, withAll bool) *inventory.Scope {
+	t.Helper()
+	ctx := context.Background()
+	s := testScope()
+	var standalone, all []elasticachetypes.CacheCluster
+	var groups []elasticachetypes.ReplicationGroup
+	var caches []elasticachetypes.ServerlessCache
+	err := loadElastiCacheStandaloneClusters(ctx, api, func(c elasticachetypes.CacheCluster) { standalone = append(standalone, c) })
+	inventory.Put(s, elasticacheStandaloneClusters, standalone, err)
+	if withAll {
+		err = loadElastiCacheClusters(ctx, api, func(c elasticachetypes.CacheCluster) { all = append(all, c) })
+		inventory.Put(s, elasticacheClusters, all, err)
+	}
+	err = loadElastiCacheReplicationGroups(ctx, api, func(rg elasticachetypes.ReplicationGroup) { groups = append(groups, rg) })
+	inventory.Put(s, elasticacheReplicationGroups, groups, err)
+	err = loadElastiCacheServerlessCaches(ctx, api, func(sc elasticachetypes.ServerlessCache) { caches = append(caches, sc) })
+	inventory.Put(s, elasticacheServerlessCaches, caches, err)
+	return s
 }
 
 type elasticacheWant struct {
@@ -375,28 +507,27 @@ func elasticacheRequire(t *testing.T, got []Finding, want []elasticacheWant) {
 var elasticacheClusterRows = []elasticacheWant{{"p1-memcached", "ELASTICACHE-1", true}, {"p2-redis", "ELASTICACHE-3", true}}
 var elasticacheGroupRows = []elasticacheWant{{"p1-group", "ELASTICACHE-4", true}, {"p2-group", "ELASTICACHE-7", false}}
 
-func TestAnalyseElastiCacheReadsEveryPage(t *testing.T) {
-	api := elasticacheTwoPages()
+// Every group reports its engine, so the full cluster listing is not read
+// (the fixture does not hold it: reading it would fail the task).
+func TestAnalyseElastiCache(t *testing.T) {
 	var got []Finding
-	if err := analyseElastiCache(context.Background(), api, elasticacheTarget, collect(&got)); err != nil {
+	if err := analyseElastiCache(context.Background(), elasticacheScope(t, elasticacheTwoPages(), false), collect(&got)); err != nil {
 		t.Fatal(err)
 	}
 	want := append(append(append([]elasticacheWant{}, elasticacheClusterRows...), elasticacheGroupRows...),
 		elasticacheWant{"p1-sc", "ELASTICACHE-8", false}, elasticacheWant{"p2-sc", "ELASTICACHE-8", false})
 	elasticacheRequire(t, got, want)
-	if api.badInput != "" {
-		t.Error(api.badInput)
-	}
-	if api.standaloneIn != 2 || api.allCalls != 0 {
-		t.Errorf("calls: %d standalone pages, %d full listings; want 2 and 0 (every group reports its engine)", api.standaloneIn, api.allCalls)
-	}
 	if got[3].Engine != "redis" || got[5].Engine != "valkey" {
 		t.Errorf("engines: %+v", got)
 	}
+	if got[1].ResourceARN != elasticacheClusterARN("p2-redis") || !slices.Equal(got[1].AZs, []string{"us-east-1b"}) ||
+		got[3].ResourceType != "AWS::ElastiCache::ReplicationGroup" || !slices.Equal(got[3].AZs, []string{"us-east-1a", "us-east-1b"}) {
+		t.Errorf("resource columns: %+v", got)
+	}
 }
 
-// A group that does not report its Engine takes its member clusters' engine;
-// the full cluster listing is read once, across both of its pages.
+// A group that does not report its Engine takes its member clusters' engine,
+// from the full cluster listing.
 func TestAnalyseElastiCacheEngineFromMembers(t *testing.T) {
 	noEngine := func(id string, members ...string) elasticachetypes.ReplicationGroup {
 		rg := elasticacheGroup(id, elasticachetypes.AutomaticFailoverStatusEnabled, elasticachetypes.MultiAZStatusEnabled, false,
@@ -407,15 +538,15 @@ func TestAnalyseElastiCacheEngineFromMembers(t *testing.T) {
 	}
 	orphan := noEngine("rg-orphan")
 	orphan.NodeGroups[0].NodeGroupMembers[0].CacheClusterId = aws.String("gone-001")
-	api := &fakeElastiCache{
-		all: [][]elasticachetypes.CacheCluster{
-			{elasticacheCluster("rg-valkey-001", "valkey")},
-			{elasticacheCluster("rg-redis-002", "redis")},
-		},
-		groups: [][]elasticachetypes.ReplicationGroup{{noEngine("rg-valkey", "rg-valkey-001"), noEngine("rg-redis", "rg-redis-001", "rg-redis-002"), orphan}},
-	}
+	s := testScope()
+	inventory.Put(s, elasticacheStandaloneClusters, nil, nil)
+	inventory.Put(s, elasticacheClusters, []elasticachetypes.CacheCluster{
+		elasticacheCluster("rg-valkey-001", "valkey"), elasticacheCluster("rg-redis-002", "redis")}, nil)
+	inventory.Put(s, elasticacheReplicationGroups, []elasticachetypes.ReplicationGroup{
+		noEngine("rg-valkey", "rg-valkey-001"), noEngine("rg-redis", "rg-redis-001", "rg-redis-002"), orphan}, nil)
+	inventory.Put(s, elasticacheServerlessCaches, nil, nil)
 	var got []Finding
-	if err := analyseElastiCache(context.Background(), api, elasticacheTarget, collect(&got)); err != nil {
+	if err := analyseElastiCache(context.Background(), s, collect(&got)); err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 3 || got[0].Engine != "valkey" || got[1].Engine != "redis" || got[2].Engine != "" {
@@ -425,29 +556,26 @@ func TestAnalyseElastiCacheEngineFromMembers(t *testing.T) {
 		!strings.HasPrefix(got[2].Message, "ElastiCache replication group rg-orphan ") {
 		t.Errorf("messages: %q / %q", got[0].Message, got[2].Message)
 	}
-	if api.allCalls != 2 {
-		t.Errorf("full listing read %d pages, want 2 (once, both pages)", api.allCalls)
-	}
 }
 
 func TestAnalyseElastiCacheAccessDenied(t *testing.T) {
 	var got []Finding
 	api := elasticacheTwoPages()
 	api.clustersErr = accessDenied("AccessDenied")
-	err := analyseElastiCache(context.Background(), api, elasticacheTarget, collect(&got))
+	err := analyseElastiCache(context.Background(), elasticacheScope(t, api, false), collect(&got))
 	requireCode(t, err, "AccessDenied")
 	if len(got) != 0 {
 		t.Fatalf("findings after a denied list: %+v", got)
 	}
 }
 
-// A failing later call keeps every row judged before it.
+// A failing later listing keeps every row judged before it.
 func TestAnalyseElastiCacheLaterFailureKeepsRows(t *testing.T) {
 	t.Run("replication groups", func(t *testing.T) {
 		api := elasticacheTwoPages()
 		api.groupsErr = accessDenied("AccessDenied")
 		var got []Finding
-		requireCode(t, analyseElastiCache(context.Background(), api, elasticacheTarget, collect(&got)), "AccessDenied")
+		requireCode(t, analyseElastiCache(context.Background(), elasticacheScope(t, api, false), collect(&got)), "AccessDenied")
 		elasticacheRequire(t, got, elasticacheClusterRows)
 	})
 	t.Run("member engines", func(t *testing.T) {
@@ -455,7 +583,7 @@ func TestAnalyseElastiCacheLaterFailureKeepsRows(t *testing.T) {
 		api.groups[0][0].Engine = nil
 		api.allErr = accessDenied("AccessDenied")
 		var got []Finding
-		requireCode(t, analyseElastiCache(context.Background(), api, elasticacheTarget, collect(&got)), "AccessDenied")
+		requireCode(t, analyseElastiCache(context.Background(), elasticacheScope(t, api, true), collect(&got)), "AccessDenied")
 		elasticacheRequire(t, got, elasticacheClusterRows)
 	})
 	// moto 5.2.1 does not implement DescribeServerlessCaches (HTTP 500), and
@@ -465,7 +593,68 @@ func TestAnalyseElastiCacheLaterFailureKeepsRows(t *testing.T) {
 		api := elasticacheTwoPages()
 		api.serverErr = accessDenied("InvalidParameterValue")
 		var got []Finding
-		requireCode(t, analyseElastiCache(context.Background(), api, elasticacheTarget, collect(&got)), "InvalidParameterValue")
+		requireCode(t, analyseElastiCache(context.Background(), elasticacheScope(t, api, false), collect(&got)), "InvalidParameterValue")
 		elasticacheRequire(t, got, append(append([]elasticacheWant{}, elasticacheClusterRows...), elasticacheGroupRows...))
 	})
+}
+
+// A listing that failed part-way has what it read judged, and its error ends
+// the task; a group whose engine is to come from a full cluster listing that
+// failed part-way is not judged (it could be named without its engine).
+func TestAnalyseElastiCacheKeepsWhatWasReadBeforeAFailure(t *testing.T) {
+	throttled := errors.New("throttled on page 2")
+	estate := func() (*inventory.Scope, *fakeElastiCache) {
+		api := elasticacheTwoPages()
+		s := elasticacheScope(t, api, false)
+		return s, api
+	}
+	t.Run("standalone clusters", func(t *testing.T) {
+		s, api := estate()
+		inventory.Put(s, elasticacheStandaloneClusters, api.standalone[0], throttled)
+		var got []Finding
+		if err := analyseElastiCache(context.Background(), s, collect(&got)); !errors.Is(err, throttled) {
+			t.Fatalf("err %v, want the listing's", err)
+		}
+		elasticacheRequire(t, got, elasticacheClusterRows[:1])
+	})
+	t.Run("replication groups", func(t *testing.T) {
+		s, api := estate()
+		inventory.Put(s, elasticacheReplicationGroups, api.groups[0], throttled)
+		var got []Finding
+		if err := analyseElastiCache(context.Background(), s, collect(&got)); !errors.Is(err, throttled) {
+			t.Fatalf("err %v, want the listing's", err)
+		}
+		elasticacheRequire(t, got, append(append([]elasticacheWant{}, elasticacheClusterRows...), elasticacheGroupRows[0]))
+	})
+	t.Run("serverless caches", func(t *testing.T) {
+		s, api := estate()
+		inventory.Put(s, elasticacheServerlessCaches, api.serverless[0], throttled)
+		var got []Finding
+		if err := analyseElastiCache(context.Background(), s, collect(&got)); !errors.Is(err, throttled) {
+			t.Fatalf("err %v, want the listing's", err)
+		}
+		elasticacheRequire(t, got, append(append(append([]elasticacheWant{}, elasticacheClusterRows...), elasticacheGroupRows...),
+			elasticacheWant{"p1-sc", "ELASTICACHE-8", false}))
+	})
+	t.Run("member engines", func(t *testing.T) {
+		s, api := estate()
+		groups := append([]elasticachetypes.ReplicationGroup{}, api.groups[1]...)
+		groups[0].Engine = nil // p2-group, whose members are on page 2
+		groups = append([]elasticachetypes.ReplicationGroup{api.groups[0][0]}, groups...)
+		inventory.Put(s, elasticacheReplicationGroups, groups, nil)
+		inventory.Put(s, elasticacheClusters, api.all[0], throttled)
+		var got []Finding
+		if err := analyseElastiCache(context.Background(), s, collect(&got)); !errors.Is(err, throttled) {
+			t.Fatalf("err %v, want the full listing's", err)
+		}
+		elasticacheRequire(t, got, append(append([]elasticacheWant{}, elasticacheClusterRows...), elasticacheGroupRows[0]))
+	})
+}
+
+func TestElastiCacheAnalyserDeclaration(t *testing.T) {
+	want := []string{"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "elasticache:DescribeCacheClusters",
+		"elasticache:DescribeReplicationGroups", "elasticache:DescribeServerlessCaches"}
+	if got := ElastiCache.Actions(); !slices.Equal(got, want) {
+		t.Errorf("actions %v, want %v", got, want)
+	}
 }

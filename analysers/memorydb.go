@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -11,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/memorydb"
 	memorydbtypes "github.com/aws/aws-sdk-go-v2/service/memorydb/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // memorydbAPI holds exactly the calls the memorydb analyser makes.
@@ -30,17 +30,18 @@ var (
 		Remediation: "None needed for Availability Zone resilience."}
 )
 
-var MemoryDB = Analyser{
-	Name:       "memorydb",
-	Actions:    []string{"memorydb:DescribeClusters"},
-	Checks:     []Check{memorydbNoReplica, memorydbShardOneAZ, memorydbHealthy},
-	ClientAPIs: []reflect.Type{apiOf[memorydbAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseMemoryDB(ctx, memorydb.NewFromConfig(cfg), t, emit)
+// memorydbClusters are the region's clusters, with their shards' nodes
+// (ShowShardDetails).
+var memorydbClusters = &inventory.Kind[memorydbtypes.Cluster]{
+	Name:    "memorydb/clusters",
+	Actions: []string{"memorydb:DescribeClusters"},
+	APIs:    []reflect.Type{apiOf[memorydbAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(memorydbtypes.Cluster)) error {
+		return loadMemoryDBClusters(ctx, memorydb.NewFromConfig(s.Config()), add)
 	},
 }
 
-func analyseMemoryDB(ctx context.Context, api memorydbAPI, t Target, emit Emit) error {
+func loadMemoryDBClusters(ctx context.Context, api memorydbAPI, add func(memorydbtypes.Cluster)) error {
 	p := memorydb.NewDescribeClustersPaginator(api, &memorydb.DescribeClustersInput{ShowShardDetails: aws.Bool(true)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -48,14 +49,32 @@ func analyseMemoryDB(ctx context.Context, api memorydbAPI, t Target, emit Emit) 
 			return err
 		}
 		for _, c := range page.Clusters {
-			// Clusters being deleted ("deleting", "deleted") are not judged.
-			if s := strings.ToLower(aws.ToString(c.Status)); s == "deleting" || s == "deleted" {
-				continue
-			}
-			emit(judgeMemoryDBCluster(c, t))
+			add(c)
 		}
 	}
 	return nil
+}
+
+var MemoryDB = Analyser{
+	Name:   "memorydb",
+	Checks: []Check{memorydbNoReplica, memorydbShardOneAZ, memorydbHealthy},
+	Kinds:  []inventory.Loader{memorydbClusters},
+	Run:    analyseMemoryDB,
+}
+
+// analyseMemoryDB judges every cluster read, even when the listing failed
+// part-way (the error is the task's).
+func analyseMemoryDB(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	clusters, err := memorydbClusters.Items(ctx, s)
+	t := TargetOf(s)
+	for _, c := range clusters {
+		// Clusters being deleted ("deleting", "deleted") are not judged.
+		if status := strings.ToLower(aws.ToString(c.Status)); status == "deleting" || status == "deleted" {
+			continue
+		}
+		emit(judgeMemoryDBCluster(c, t))
+	}
+	return err
 }
 
 // judgeMemoryDBCluster judges a cluster by the real Availability Zones of
@@ -101,6 +120,10 @@ func judgeMemoryDBCluster(c memorydbtypes.Cluster, t Target) Finding {
 	default:
 		f = finding(memorydbHealthy, false, fmt.Sprintf(
 			"%s has nodes in at least 2 Availability Zones in every shard (%s).", subject, list(distinct(allAZs...))))
+	}
+	f.ResourceType = "AWS::MemoryDB::Cluster"
+	if azs := distinct(allAZs...); len(azs) > 0 {
+		f.AZs = azs
 	}
 	f.ResourceARN = aws.ToString(c.ARN)
 	if f.ResourceARN == "" {

@@ -1,15 +1,17 @@
-//go:build legacy
-
 package analysers
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/memorydb"
 	memorydbtypes "github.com/aws/aws-sdk-go-v2/service/memorydb/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 var memorydbTarget = Target{AccountID: "111111111111", Partition: "aws", Region: "us-east-1"}
@@ -56,37 +58,48 @@ func TestJudgeMemoryDBCluster(t *testing.T) {
 		risk    bool
 		arn     string
 		message string
+		azs     []string
 	}{
 		{"single-node shard", memorydbCluster("single", "redis", sh("0001", a)), memorydbTarget,
 			"MEMORYDB-1", SeverityHigh, true, memorydbARN("single"),
-			"MemoryDB redis cluster single (1 shard) is at risk: shard 0001 has no replica (1 node in us-east-1a)."},
+			"MemoryDB redis cluster single (1 shard) is at risk: shard 0001 has no replica (1 node in us-east-1a).",
+			[]string{"us-east-1a"}},
 		{"single node without AZ", memorydbCluster("single-noaz", "valkey", sh("0001", "")), memorydbTarget,
 			"MEMORYDB-1", SeverityHigh, true, memorydbARN("single-noaz"),
-			"MemoryDB valkey cluster single-noaz (1 shard) is at risk: shard 0001 has no replica (1 node, Availability Zone not reported)."},
+			"MemoryDB valkey cluster single-noaz (1 shard) is at risk: shard 0001 has no replica (1 node, Availability Zone not reported).",
+			nil},
 		{"shard listing no nodes", memorydbCluster("empty-shard", "redis", sh("0001", a, b), sh("0002")), memorydbTarget,
 			"MEMORYDB-1", SeverityHigh, true, memorydbARN("empty-shard"),
-			"MemoryDB redis cluster empty-shard (2 shards) is at risk: shard 0002 lists no nodes."},
+			"MemoryDB redis cluster empty-shard (2 shards) is at risk: shard 0002 lists no nodes.",
+			[]string{"us-east-1a", "us-east-1b"}},
 		{"no replica and one AZ are both named", memorydbCluster("mixed", "redis", sh("0001", b, b), sh("0002", c), sh("0003", a, c)), memorydbTarget,
 			"MEMORYDB-1", SeverityHigh, true, memorydbARN("mixed"),
-			"MemoryDB redis cluster mixed (3 shards) is at risk: shard 0002 has no replica (1 node in us-east-1c); shard 0001 has all 2 nodes in one Availability Zone (us-east-1b)."},
+			"MemoryDB redis cluster mixed (3 shards) is at risk: shard 0002 has no replica (1 node in us-east-1c); shard 0001 has all 2 nodes in one Availability Zone (us-east-1b).",
+			[]string{"us-east-1a", "us-east-1b", "us-east-1c"}},
 		{"every node of a shard in one AZ", memorydbCluster("one-az", "redis", sh("0001", a, b), sh("0002", c, c, c)), memorydbTarget,
 			"MEMORYDB-2", SeverityHigh, true, memorydbARN("one-az"),
-			"MemoryDB redis cluster one-az (2 shards) is at risk: shard 0002 has all 3 nodes in one Availability Zone (us-east-1c)."},
+			"MemoryDB redis cluster one-az (2 shards) is at risk: shard 0002 has all 3 nodes in one Availability Zone (us-east-1c).",
+			[]string{"us-east-1a", "us-east-1b", "us-east-1c"}},
 		{"nodes report no AZ", memorydbCluster("no-az", "redis", sh("0001", "", "")), memorydbTarget,
 			"MEMORYDB-2", SeverityHigh, true, memorydbARN("no-az"),
-			"MemoryDB redis cluster no-az (1 shard) is at risk: shard 0001 reports no Availability Zone for its 2 nodes."},
+			"MemoryDB redis cluster no-az (1 shard) is at risk: shard 0001 reports no Availability Zone for its 2 nodes.",
+			nil},
 		{"one node without AZ", memorydbCluster("part-az", "redis", sh("0001", a, "")), memorydbTarget,
 			"MEMORYDB-2", SeverityHigh, true, memorydbARN("part-az"),
-			"MemoryDB redis cluster part-az (1 shard) is at risk: shard 0001 has 1 node in one reported Availability Zone (us-east-1a) and 1 node whose Availability Zone is not reported."},
+			"MemoryDB redis cluster part-az (1 shard) is at risk: shard 0001 has 1 node in one reported Availability Zone (us-east-1a) and 1 node whose Availability Zone is not reported.",
+			[]string{"us-east-1a"}},
 		{"no shard details", memorydbCluster("no-shards", "redis"), memorydbTarget,
 			"MEMORYDB-2", SeverityHigh, true, memorydbARN("no-shards"),
-			"MemoryDB redis cluster no-shards (0 shards) is at risk: it reports no shard details, so its node placement cannot be checked."},
+			"MemoryDB redis cluster no-shards (0 shards) is at risk: it reports no shard details, so its node placement cannot be checked.",
+			nil},
 		{"every shard in two AZs", memorydbCluster("healthy", "valkey", sh("0001", a, b), sh("0002", c, b, c)), memorydbTarget,
 			"MEMORYDB-3", SeverityInfo, false, memorydbARN("healthy"),
-			"MemoryDB valkey cluster healthy (2 shards) has nodes in at least 2 Availability Zones in every shard (us-east-1a, us-east-1b, us-east-1c)."},
+			"MemoryDB valkey cluster healthy (2 shards) has nodes in at least 2 Availability Zones in every shard (us-east-1a, us-east-1b, us-east-1c).",
+			[]string{"us-east-1a", "us-east-1b", "us-east-1c"}},
 		{"no engine, no ARN: ARN in the caller's partition", noARN, govTarget,
 			"MEMORYDB-3", SeverityInfo, false, "arn:aws-us-gov:memorydb:us-gov-west-1:111111111111:cluster/no-arn",
-			"MemoryDB cluster no-arn (1 shard) has nodes in at least 2 Availability Zones in every shard (us-east-1a, us-east-1b)."},
+			"MemoryDB cluster no-arn (1 shard) has nodes in at least 2 Availability Zones in every shard (us-east-1a, us-east-1b).",
+			[]string{"us-east-1a", "us-east-1b"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -94,8 +107,12 @@ func TestJudgeMemoryDBCluster(t *testing.T) {
 			if f.CheckID != c.check || f.Severity != c.sev || f.Risk != c.risk || f.Message != c.message {
 				t.Errorf("got %s %s %v %q\nwant %s %s %v %q", f.CheckID, f.Severity, f.Risk, f.Message, c.check, c.sev, c.risk, c.message)
 			}
-			if f.ResourceARN != c.arn || f.ResourceName != aws.ToString(c.c.Name) || f.ResourceID != "" || f.Engine != aws.ToString(c.c.Engine) {
+			if f.ResourceARN != c.arn || f.ResourceName != aws.ToString(c.c.Name) || f.ResourceID != "" || f.Engine != aws.ToString(c.c.Engine) ||
+				f.ResourceType != "AWS::MemoryDB::Cluster" {
 				t.Errorf("resource columns: %+v", f)
+			}
+			if !slices.Equal(f.AZs, c.azs) || f.AZIDs != nil {
+				t.Errorf("placed in %v %v, want %v and no zone IDs", f.AZs, f.AZIDs, c.azs)
 			}
 		})
 	}
@@ -129,19 +146,40 @@ func (f *fakeMemoryDB) DescribeClusters(_ context.Context, in *memorydb.Describe
 	return out, nil
 }
 
-func TestAnalyseMemoryDBReadsEveryPage(t *testing.T) {
+func TestLoadMemoryDBClustersReadsEveryPage(t *testing.T) {
 	deleting := memorydbCluster("p1-deleting", "redis", memorydbShard("0001", "us-east-1a"))
 	deleting.Status = aws.String("deleting")
 	api := &fakeMemoryDB{pages: [][]memorydbtypes.Cluster{
 		{memorydbCluster("p1-single", "redis", memorydbShard("0001", "us-east-1a")), deleting},
 		{memorydbCluster("p2-ok", "valkey", memorydbShard("0001", "us-east-1a", "us-east-1b"))},
 	}}
-	var got []Finding
-	if err := analyseMemoryDB(context.Background(), api, memorydbTarget, collect(&got)); err != nil {
+	var got []string
+	if err := loadMemoryDBClusters(context.Background(), api, func(c memorydbtypes.Cluster) { got = append(got, aws.ToString(c.Name)) }); err != nil {
 		t.Fatal(err)
 	}
 	if api.badInput {
 		t.Error("DescribeClusters called without ShowShardDetails")
+	}
+	if want := []string{"p1-single", "p1-deleting", "p2-ok"}; !slices.Equal(got, want) || api.calls != 2 {
+		t.Errorf("read %v in %d calls, want %v in 2", got, api.calls, want)
+	}
+	err := loadMemoryDBClusters(context.Background(), &fakeMemoryDB{err: accessDenied("AccessDeniedException")}, func(memorydbtypes.Cluster) {
+		t.Error("a cluster from a denied listing")
+	})
+	requireCode(t, err, "AccessDeniedException")
+}
+
+func TestAnalyseMemoryDB(t *testing.T) {
+	deleting := memorydbCluster("p1-deleting", "redis", memorydbShard("0001", "us-east-1a"))
+	deleting.Status = aws.String("deleting")
+	s := testScope()
+	inventory.Put(s, memorydbClusters, []memorydbtypes.Cluster{
+		memorydbCluster("p1-single", "redis", memorydbShard("0001", "us-east-1a")), deleting,
+		memorydbCluster("p2-ok", "valkey", memorydbShard("0001", "us-east-1a", "us-east-1b")),
+	}, nil)
+	var got []Finding
+	if err := analyseMemoryDB(context.Background(), s, collect(&got)); err != nil {
+		t.Fatal(err)
 	}
 	want := []struct {
 		name, check string
@@ -158,10 +196,24 @@ func TestAnalyseMemoryDBReadsEveryPage(t *testing.T) {
 }
 
 func TestAnalyseMemoryDBAccessDenied(t *testing.T) {
+	s := testScope()
+	inventory.Put(s, memorydbClusters, nil, accessDenied("AccessDeniedException"))
 	var got []Finding
-	err := analyseMemoryDB(context.Background(), &fakeMemoryDB{err: accessDenied("AccessDeniedException")}, memorydbTarget, collect(&got))
-	requireCode(t, err, "AccessDeniedException")
+	requireCode(t, analyseMemoryDB(context.Background(), s, collect(&got)), "AccessDeniedException")
 	if len(got) != 0 {
 		t.Fatalf("findings after a denied list: %+v", got)
+	}
+}
+
+func TestAnalyseMemoryDBKeepsWhatWasReadBeforeAFailure(t *testing.T) {
+	s := testScope()
+	throttled := errors.New("throttled on page 2")
+	inventory.Put(s, memorydbClusters, []memorydbtypes.Cluster{memorydbCluster("page1", "redis", memorydbShard("0001", "us-east-1a"))}, throttled)
+	var got []Finding
+	if err := analyseMemoryDB(context.Background(), s, collect(&got)); !errors.Is(err, throttled) {
+		t.Fatalf("err %v, want the listing's", err)
+	}
+	if len(got) != 1 || got[0].ResourceName != "page1" {
+		t.Fatalf("findings: %+v", got)
 	}
 }

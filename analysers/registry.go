@@ -5,6 +5,10 @@ package analysers
 // one line here.
 var All = []Analyser{
 	Lambda,
+	ElastiCache,
+	DAX,
+	MemoryDB,
+	CloudHSM,
 }
 
 // ByName returns the analyser with that service key.
