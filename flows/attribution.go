@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
 // Resource types a side can have.
@@ -107,7 +107,7 @@ type FactsAPIs struct {
 // Actions are the IAM actions flows calls, sorted: the inventory's, the
 // facts', and the readers'.
 var Actions = func() []string {
-	a := append([]string{}, netinv.Actions...)
+	a := append([]string{}, inventory.Actions...)
 	a = append(a,
 		"ec2:DescribeFlowLogs", "ec2:DescribeInstances",
 		"elasticache:DescribeReplicationGroups",
@@ -142,7 +142,7 @@ func LoadFacts(ctx context.Context, api FactsAPIs, account, region, partition st
 		err := s.load(ctx, api, f)
 		switch {
 		case err == nil:
-		case netinv.IsAccessDenied(err):
+		case inventory.IsAccessDenied(err):
 			f.Unreadable[s.action] = err.Error()
 		default:
 			return nil, fmt.Errorf("%s in %s %s: %w", s.action, account, region, err)
@@ -210,7 +210,7 @@ func loadFunctions(ctx context.Context, api FactsAPIs, f *Facts) error {
 			switch {
 			case err == nil:
 				x.Tags = out.Tags
-			case netinv.IsAccessDenied(err):
+			case inventory.IsAccessDenied(err):
 				f.Unreadable["lambda:ListTags"] = err.Error()
 			default:
 				return err
@@ -301,7 +301,7 @@ func (f *Facts) arn(service, account, resource string) string {
 // interface lists, EFS mount targets), then the descriptions AWS writes on
 // the interfaces it creates for services, then InterfaceType and
 // RequesterId. Descriptions are AWS's, so they are checked by exact prefix.
-func Attribute(inv *netinv.Inventory, f *Facts, e *netinv.ENI) Owner {
+func Attribute(inv *inventory.Network, f *Facts, e *inventory.ENI) Owner {
 	acct := e.OwnerID
 	if acct == "" {
 		acct = f.Account
@@ -379,7 +379,7 @@ func Attribute(inv *netinv.Inventory, f *Facts, e *netinv.ENI) Owner {
 // shares its subnet and its exact set of security groups, so the owner is
 // that set. The description names only the function that created it; it is
 // used when the function list could not be read or no longer matches.
-func lambdaOwner(f *Facts, e *netinv.ENI) Owner {
+func lambdaOwner(f *Facts, e *inventory.ENI) Owner {
 	o := Owner{Type: TypeLambda, Arns: []string{}, Tags: e.Tags}
 	var tags []map[string]string
 	for _, fn := range f.Functions {
@@ -412,7 +412,7 @@ func lambdaOwner(f *Facts, e *netinv.ENI) Owner {
 
 // rdsOwner: RDS interfaces carry no instance ID, so they are matched by
 // subnet and security groups; every match is reported.
-func rdsOwner(f *Facts, e *netinv.ENI) Owner {
+func rdsOwner(f *Facts, e *inventory.ENI) Owner {
 	o := Owner{Type: TypeRDS, Arns: []string{}}
 	var tags []map[string]string
 	for _, db := range f.DBs {
@@ -426,7 +426,7 @@ func rdsOwner(f *Facts, e *netinv.ENI) Owner {
 	return o
 }
 
-func accountOf(f *Facts, e *netinv.ENI) string {
+func accountOf(f *Facts, e *inventory.ENI) string {
 	if e.OwnerID != "" {
 		return e.OwnerID
 	}

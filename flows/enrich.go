@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
 // Side is one end of a flow, in the seed document's shape. Arns is always
@@ -32,12 +32,12 @@ type Side struct {
 
 // Scope is the inventory and facts of one account and region.
 type Scope struct {
-	Inv   *netinv.Inventory
+	Inv   *inventory.Network
 	Facts *Facts
 }
 
 type eniRef struct {
-	eni   *netinv.ENI
+	eni   *inventory.ENI
 	scope *Scope
 	side  *Side // built on first use
 }
@@ -47,7 +47,7 @@ type Estate struct {
 	byID     map[string]*eniRef
 	byIP     map[netip.Addr][]*eniRef // private addresses
 	byPublic map[netip.Addr]*eniRef
-	vpcs     map[string]*netinv.VPC
+	vpcs     map[string]*inventory.VPC
 	scopes   []*Scope
 	// subnetScope finds the inventory of a subnet, for route lookups.
 	subnetScope map[string]*Scope
@@ -59,7 +59,7 @@ type Estate struct {
 // NewEstate indexes the interfaces of every scope. ranges may be nil.
 func NewEstate(scopes []*Scope, ranges *IPRanges) *Estate {
 	e := &Estate{byID: map[string]*eniRef{}, byIP: map[netip.Addr][]*eniRef{}, byPublic: map[netip.Addr]*eniRef{},
-		vpcs: map[string]*netinv.VPC{}, scopes: scopes, ranges: ranges, subnetScope: map[string]*Scope{}}
+		vpcs: map[string]*inventory.VPC{}, scopes: scopes, ranges: ranges, subnetScope: map[string]*Scope{}}
 	for _, s := range scopes {
 		for _, id := range sortedIDs(s.Inv.ENIs) {
 			n := s.Inv.ENIs[id]

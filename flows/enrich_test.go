@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
 const acct = "500000000001"
@@ -23,46 +23,46 @@ func addrs(s ...string) []netip.Addr {
 
 // fixture: one VPC 10.0.0.0/16 with subnets in use1-az1 and use1-az2, and
 // one interface of every kind flows names.
-func fixture() (*netinv.Inventory, *Facts) {
-	inv := netinv.New("us-east-1")
-	inv.VPCs["vpc-a"] = &netinv.VPC{ID: "vpc-a", OwnerID: acct, CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}}
-	inv.Subnets["subnet-1"] = &netinv.Subnet{ID: "subnet-1", VPCID: "vpc-a", AZ: "us-east-1a", AZID: "use1-az1", CIDR: netip.MustParsePrefix("10.0.1.0/24")}
-	inv.Subnets["subnet-2"] = &netinv.Subnet{ID: "subnet-2", VPCID: "vpc-a", AZ: "us-east-1b", AZID: "use1-az2", CIDR: netip.MustParsePrefix("10.0.2.0/24")}
-	eni := func(id, subnet, desc, ip string, mod func(*netinv.ENI)) {
+func fixture() (*inventory.Network, *Facts) {
+	inv := inventory.NewNetwork("us-east-1")
+	inv.VPCs["vpc-a"] = &inventory.VPC{ID: "vpc-a", OwnerID: acct, CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}}
+	inv.Subnets["subnet-1"] = &inventory.Subnet{ID: "subnet-1", VPCID: "vpc-a", AZ: "us-east-1a", AZID: "use1-az1", CIDR: netip.MustParsePrefix("10.0.1.0/24")}
+	inv.Subnets["subnet-2"] = &inventory.Subnet{ID: "subnet-2", VPCID: "vpc-a", AZ: "us-east-1b", AZID: "use1-az2", CIDR: netip.MustParsePrefix("10.0.2.0/24")}
+	eni := func(id, subnet, desc, ip string, mod func(*inventory.ENI)) {
 		az := inv.Subnets[subnet].AZ
-		e := &netinv.ENI{ID: id, SubnetID: subnet, VPCID: "vpc-a", AZ: az, Description: desc, InterfaceType: "interface",
+		e := &inventory.ENI{ID: id, SubnetID: subnet, VPCID: "vpc-a", AZ: az, Description: desc, InterfaceType: "interface",
 			Addresses: addrs(ip), Groups: []string{"sg-app"}, OwnerID: acct}
 		if mod != nil {
 			mod(e)
 		}
 		inv.ENIs[id] = e
 	}
-	eni("eni-ec2", "subnet-1", "", "10.0.1.10", func(e *netinv.ENI) {
+	eni("eni-ec2", "subnet-1", "", "10.0.1.10", func(e *inventory.ENI) {
 		e.InstanceID, e.InstanceOwnerID, e.Tags = "i-web", acct, map[string]string{"eni": "x", "app": "from-eni"}
 	})
-	eni("eni-lambda", "subnet-1", "AWS Lambda VPC ENI-orders-api", "10.0.1.20", func(e *netinv.ENI) { e.InterfaceType = "lambda" })
-	eni("eni-rds", "subnet-2", "RDSNetworkInterface", "10.0.2.30", func(e *netinv.ENI) {
+	eni("eni-lambda", "subnet-1", "AWS Lambda VPC ENI-orders-api", "10.0.1.20", func(e *inventory.ENI) { e.InterfaceType = "lambda" })
+	eni("eni-rds", "subnet-2", "RDSNetworkInterface", "10.0.2.30", func(e *inventory.ENI) {
 		e.Groups, e.RequesterManaged, e.RequesterID = []string{"sg-db"}, true, "amazon-rds"
 	})
 	eni("eni-cache", "subnet-2", "ElastiCache sessions-0001-001", "10.0.2.40", nil)
 	eni("eni-alb", "subnet-1", "ELB app/web-alb/50dc6c495c0c9188", "10.0.1.50", nil)
 	eni("eni-nlb", "subnet-2", "ELB net/tcp-nlb/a1b2c3d4e5f60718", "10.0.2.51", nil)
 	eni("eni-clb", "subnet-2", "ELB classic-lb", "10.0.2.52", nil)
-	eni("eni-nat", "subnet-1", "Interface for NAT Gateway nat-0abc", "10.0.1.60", func(e *netinv.ENI) { e.PublicIPs = addrs("3.90.0.1") })
+	eni("eni-nat", "subnet-1", "Interface for NAT Gateway nat-0abc", "10.0.1.60", func(e *inventory.ENI) { e.PublicIPs = addrs("3.90.0.1") })
 	eni("eni-vpce", "subnet-2", "VPC Endpoint Interface vpce-0sqs", "10.0.2.70", nil)
 	eni("eni-efs", "subnet-2", "EFS mount target for fs-0123 (fsmt-0456)", "10.0.2.80", nil)
-	eni("eni-tgw", "subnet-1", "Network Interface for Transit Gateway Attachment tgw-attach-1", "10.0.1.90", func(e *netinv.ENI) {
+	eni("eni-tgw", "subnet-1", "Network Interface for Transit Gateway Attachment tgw-attach-1", "10.0.1.90", func(e *inventory.ENI) {
 		e.InterfaceType, e.RequesterManaged = "transit_gateway", true
 	})
 	eni("eni-plain", "subnet-1", "my own", "10.0.1.99", nil)
-	inv.NATGateways["nat-0abc"] = &netinv.NATGateway{ID: "nat-0abc", SubnetID: "subnet-1", VPCID: "vpc-a", ENIs: []string{"eni-nat"}, Tags: map[string]string{"Name": "egress"}}
-	inv.Endpoints["vpce-0sqs"] = &netinv.Endpoint{ID: "vpce-0sqs", Type: "Interface", VPCID: "vpc-a", Service: "com.amazonaws.us-east-1.sqs", ENIs: []string{"eni-vpce"}}
-	inv.RouteTables["rtb-1"] = &netinv.RouteTable{ID: "rtb-1", VPCID: "vpc-a", Main: true, Routes: []netinv.Route{
+	inv.NATGateways["nat-0abc"] = &inventory.NATGateway{ID: "nat-0abc", SubnetID: "subnet-1", VPCID: "vpc-a", ENIs: []string{"eni-nat"}, Tags: map[string]string{"Name": "egress"}}
+	inv.Endpoints["vpce-0sqs"] = &inventory.Endpoint{ID: "vpce-0sqs", Type: "Interface", VPCID: "vpc-a", Service: "com.amazonaws.us-east-1.sqs", ENIs: []string{"eni-vpce"}}
+	inv.RouteTables["rtb-1"] = &inventory.RouteTable{ID: "rtb-1", VPCID: "vpc-a", Main: true, Routes: []inventory.Route{
 		{Destination: netip.MustParsePrefix("10.0.0.0/16"), Target: "local"},
 		{Destination: netip.MustParsePrefix("0.0.0.0/0"), Target: "nat-0abc"},
 		{PrefixListID: "pl-s3", Target: "vpce-0s3gw"},
 	}}
-	inv.PrefixLists["pl-s3"] = &netinv.PrefixList{ID: "pl-s3", CIDRs: []netip.Prefix{netip.MustParsePrefix("52.216.0.0/15")}}
+	inv.PrefixLists["pl-s3"] = &inventory.PrefixList{ID: "pl-s3", CIDRs: []netip.Prefix{netip.MustParsePrefix("52.216.0.0/15")}}
 	inv.Reindex()
 	facts := &Facts{Account: acct, Region: "us-east-1", Partition: "aws",
 		Instances: map[string]map[string]string{"i-web": {"app": "web", "owner": "team-a"}},
@@ -199,10 +199,10 @@ func TestSidesAndUnknowns(t *testing.T) {
 // logging interface's VPC only, and is ambiguous from outside both.
 func TestOverlappingVPCs(t *testing.T) {
 	inv, facts := fixture()
-	inv.VPCs["vpc-b"] = &netinv.VPC{ID: "vpc-b", CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}}
-	inv.Subnets["subnet-b"] = &netinv.Subnet{ID: "subnet-b", VPCID: "vpc-b", AZ: "us-east-1c", AZID: "use1-az4", CIDR: netip.MustParsePrefix("10.0.2.0/24")}
-	inv.ENIs["eni-b"] = &netinv.ENI{ID: "eni-b", SubnetID: "subnet-b", VPCID: "vpc-b", Addresses: addrs("10.0.2.30"), OwnerID: acct}
-	inv.ENIs["eni-b-src"] = &netinv.ENI{ID: "eni-b-src", SubnetID: "subnet-b", VPCID: "vpc-b", Addresses: addrs("10.0.2.5"), OwnerID: acct}
+	inv.VPCs["vpc-b"] = &inventory.VPC{ID: "vpc-b", CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}}
+	inv.Subnets["subnet-b"] = &inventory.Subnet{ID: "subnet-b", VPCID: "vpc-b", AZ: "us-east-1c", AZID: "use1-az4", CIDR: netip.MustParsePrefix("10.0.2.0/24")}
+	inv.ENIs["eni-b"] = &inventory.ENI{ID: "eni-b", SubnetID: "subnet-b", VPCID: "vpc-b", Addresses: addrs("10.0.2.30"), OwnerID: acct}
+	inv.ENIs["eni-b-src"] = &inventory.ENI{ID: "eni-b-src", SubnetID: "subnet-b", VPCID: "vpc-b", Addresses: addrs("10.0.2.5"), OwnerID: acct}
 	inv.Reindex()
 	e := NewEstate([]*Scope{{Inv: inv, Facts: facts}}, nil)
 	if _, dst := e.Sides(rec(t, "eni-ec2 10.0.1.10 10.0.2.30 40000 5432 6 10 0 60 ACCEPT egress")); dst.InterfaceId != "eni-rds" {

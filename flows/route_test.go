@@ -4,16 +4,16 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
-// Route follows the one route lookup reach uses (netinv.LookupRoute).
+// Route follows the one route lookup reach uses (inventory.LookupRoute).
 func TestEstateRoute(t *testing.T) {
 	p := netip.MustParsePrefix
 	cases := []struct {
 		name         string
-		routes       []netinv.Route // added to the fixture's main table
-		lists        map[string]*netinv.PrefixList
+		routes       []inventory.Route // added to the fixture's main table
+		lists        map[string]*inventory.PrefixList
 		subnet, addr string
 		path, target string
 	}{
@@ -22,26 +22,26 @@ func TestEstateRoute(t *testing.T) {
 		{name: "inside the VPC", subnet: "subnet-2", addr: "10.0.1.10", path: PathLocal, target: "local"},
 		{name: "a subnet no inventory holds", subnet: "subnet-x", addr: "8.8.8.8", path: PathUnknown},
 		{name: "a more specific blackhole drops what the prefix list would carry",
-			routes: []netinv.Route{{Destination: p("52.216.0.0/16"), Target: "vpce-old", Blackhole: true}},
+			routes: []inventory.Route{{Destination: p("52.216.0.0/16"), Target: "vpce-old", Blackhole: true}},
 			subnet: "subnet-1", addr: "52.216.1.1", path: PathBlackhole, target: "vpce-old"},
 		{name: "a more specific blackhole drops what the default route would carry",
-			routes: []netinv.Route{{Destination: p("8.8.8.0/24"), Target: "pcx-gone", Blackhole: true}},
+			routes: []inventory.Route{{Destination: p("8.8.8.0/24"), Target: "pcx-gone", Blackhole: true}},
 			subnet: "subnet-1", addr: "8.8.8.8", path: PathBlackhole, target: "pcx-gone"},
-		{name: "a blackhole less specific than a live route does not", routes: []netinv.Route{
+		{name: "a blackhole less specific than a live route does not", routes: []inventory.Route{
 			{Destination: p("8.0.0.0/8"), Target: "pcx-gone", Blackhole: true},
 			{Destination: p("8.8.8.0/24"), Target: "pcx-1"}},
 			subnet: "subnet-1", addr: "8.8.8.8", path: PathPeering, target: "pcx-1"},
-		{name: "static beats propagated at equal length", routes: []netinv.Route{
+		{name: "static beats propagated at equal length", routes: []inventory.Route{
 			{Destination: p("10.1.0.0/16"), Target: "vgw-1", Propagated: true},
 			{Destination: p("10.1.0.0/16"), Target: "tgw-1"}},
 			subnet: "subnet-1", addr: "10.1.2.3", path: PathTGW, target: "tgw-1"},
-		{name: "a CIDR beats a prefix list at equal length", routes: []netinv.Route{
+		{name: "a CIDR beats a prefix list at equal length", routes: []inventory.Route{
 			{PrefixListID: "pl-corp", Target: "tgw-1"},
 			{Destination: p("10.1.0.0/16"), Target: "pcx-1"}},
-			lists:  map[string]*netinv.PrefixList{"pl-corp": {ID: "pl-corp", CIDRs: []netip.Prefix{p("10.1.0.0/16")}}},
+			lists:  map[string]*inventory.PrefixList{"pl-corp": {ID: "pl-corp", CIDRs: []netip.Prefix{p("10.1.0.0/16")}}},
 			subnet: "subnet-1", addr: "10.1.2.3", path: PathPeering, target: "pcx-1"},
 		{name: "an unreadable prefix list leaves the path unknown",
-			lists:  map[string]*netinv.PrefixList{"pl-s3": {ID: "pl-s3", Err: "ec2:GetManagedPrefixListEntries: AccessDenied"}},
+			lists:  map[string]*inventory.PrefixList{"pl-s3": {ID: "pl-s3", Err: "ec2:GetManagedPrefixListEntries: AccessDenied"}},
 			subnet: "subnet-1", addr: "52.216.1.1", path: PathUnknown},
 	}
 	for _, c := range cases {

@@ -31,7 +31,7 @@ const (
 )
 
 // Route returns the target a packet from subnet to a takes, by the subnet's
-// route table (netinv.LookupRoute: longest prefix, prefix lists included),
+// route table (inventory.LookupRoute: longest prefix, prefix lists included),
 // and that target's ID. A blackhole route drops the packet even where a
 // less specific route would carry it.
 func (e *Estate) Route(subnetID string, a netip.Addr) (path, target string) {

@@ -1,12 +1,5 @@
 package inventory
 
-// Network is the network of one account and region: VPCs, subnets, network
-// interfaces, security groups, network ACLs, route tables, prefix lists,
-// peerings, transit gateways, endpoints and NAT gateways, as plain structs
-// assembled from the scope's network kinds. `faultline reach` evaluates
-// rules over it; `faultline flows` resolves flow-log addresses with its
-// interface index.
-
 import (
 	"net/netip"
 	"sort"
@@ -30,7 +23,11 @@ const (
 	KindNATGateways    = "NAT gateways"
 )
 
-// Network is everything the loader read in one region. Maps are keyed by ID.
+// Network is the network of one account and region: VPCs, subnets, network
+// interfaces, security groups, network ACLs, route tables, prefix lists,
+// peerings, transit gateways, endpoints and NAT gateways, as plain structs.
+// `faultline reach` evaluates rules over it; `faultline flows` resolves
+// flow-log addresses with its interface index. Maps are keyed by ID.
 type Network struct {
 	Region         string
 	VPCs           map[string]*VPC

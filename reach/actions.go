@@ -3,13 +3,13 @@ package reach
 import (
 	"slices"
 
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
 // Actions are the IAM actions `faultline reach` calls, sorted: the caller's
 // identity, the network inventory and the resource look-ups.
 var Actions = func() []string {
-	all := append([]string{"sts:GetCallerIdentity"}, netinv.Actions...)
+	all := append([]string{"sts:GetCallerIdentity"}, inventory.Actions...)
 	all = append(all, ResolveActions...)
 	slices.Sort(all)
 	return slices.Compact(all)

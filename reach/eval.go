@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
 // Components as hops name them.
@@ -30,7 +30,7 @@ const (
 
 // Evaluate answers the question for every pair of source and target
 // interfaces and combines the pairs into one verdict.
-func Evaluate(inv *netinv.Inventory, src, dst Resource, q Query) Result {
+func Evaluate(inv *inventory.Network, src, dst Resource, q Query) Result {
 	res := Result{Source: src, Target: dst, Query: q}
 	res.Notes = append(append(res.Notes, src.Notes...), dst.Notes...)
 	for _, s := range src.Ifaces {
@@ -76,7 +76,7 @@ func combine(paths []Path) Verdict {
 
 // pairEval holds the state of one source/target pair.
 type pairEval struct {
-	inv              *netinv.Inventory
+	inv              *inventory.Network
 	src, dst         Iface
 	srcAddr, dstAddr netip.Prefix
 	q                Query
@@ -97,7 +97,7 @@ func (e *pairEval) add(h Hop, hints ...string) {
 // source SG egress, source NACL outbound, routing there and back, target
 // NACL inbound, target SG ingress, and the stateless NACL return path.
 // Every check runs, so a blocked path names every blocking component.
-func EvaluatePair(inv *netinv.Inventory, src, dst Iface, q Query) Path {
+func EvaluatePair(inv *inventory.Network, src, dst Iface, q Query) Path {
 	e := &pairEval{inv: inv, src: src, dst: dst, q: q}
 	path := Path{Source: src.Label, Target: dst.Label}
 	var ok bool
@@ -234,7 +234,7 @@ func (e *pairEval) effectiveGroups(iface Iface) (groups []string, note, unknown 
 	if g, ok := e.inv.DefaultGroup(iface.VPCID); ok {
 		return []string{g.ID}, "no security groups: the VPC's default group " + g.ID + " applies", ""
 	}
-	if why := e.inv.Unreadable[netinv.KindSecurityGroups]; why != "" {
+	if why := e.inv.Unreadable[inventory.KindSecurityGroups]; why != "" {
 		return nil, "", "security groups unreadable (" + why + ")"
 	}
 	return nil, "", "no security groups and no default group found for " + iface.VPCID
@@ -271,19 +271,19 @@ func (e *pairEval) naclHop(component string, iface Iface, sameSubnet, egress boo
 	}
 	subnet, ok := e.inv.Subnets[iface.SubnetID]
 	if !ok {
-		e.add(Hop{Component: component, ID: iface.SubnetID, Decision: Unknown, Detail: "subnet " + iface.SubnetID + " not found" + unreadable(e.inv, netinv.KindSubnets)})
+		e.add(Hop{Component: component, ID: iface.SubnetID, Decision: Unknown, Detail: "subnet " + iface.SubnetID + " not found" + unreadable(e.inv, inventory.KindSubnets)})
 		return
 	}
 	acl, ok := e.inv.NACLOf(subnet)
 	if !ok {
-		e.add(Hop{Component: component, ID: subnet.ID, Decision: Unknown, Detail: "no network ACL found for " + subnet.ID + unreadable(e.inv, netinv.KindNACLs)})
+		e.add(Hop{Component: component, ID: subnet.ID, Decision: Unknown, Detail: "no network ACL found for " + subnet.ID + unreadable(e.inv, inventory.KindNACLs)})
 		return
 	}
 	c := evalNACL(acl, egress, peer, e.q.Protocol, ports, icmpType, icmpCode)
 	e.add(Hop{Component: component, ID: acl.ID, Decision: c.decision, Rule: c.rule, Detail: c.detail}, c.hint)
 }
 
-func unreadable(inv *netinv.Inventory, kind string) string {
+func unreadable(inv *inventory.Network, kind string) string {
 	if why := inv.Unreadable[kind]; why != "" {
 		return " (" + kind + " unreadable: " + why + ")"
 	}
@@ -305,7 +305,7 @@ type routeOutcome struct {
 func (r *routeOutcome) add(h Hop) { r.hops = append(r.hops, h) }
 
 // routeRule names a chosen route as hops do: "10.1.0.0/16 -> pcx-ab".
-func routeRule(c netinv.RouteChoice) string { return c.Destination + " -> " + c.Target }
+func routeRule(c inventory.RouteChoice) string { return c.Destination + " -> " + c.Target }
 
 // routing follows the route tables from the source subnet to the target
 // and back.
@@ -363,14 +363,14 @@ func (e *pairEval) routing() routeOutcome {
 }
 
 // tableOf finds iface's subnet and route table, or a hop saying why not.
-func (e *pairEval) tableOf(iface Iface, component string) (*netinv.Subnet, *netinv.RouteTable, *Hop) {
+func (e *pairEval) tableOf(iface Iface, component string) (*inventory.Subnet, *inventory.RouteTable, *Hop) {
 	subnet, ok := e.inv.Subnets[iface.SubnetID]
 	if !ok {
-		return nil, nil, &Hop{Component: component, ID: iface.SubnetID, Decision: Unknown, Detail: "subnet " + iface.SubnetID + " not found" + unreadable(e.inv, netinv.KindSubnets)}
+		return nil, nil, &Hop{Component: component, ID: iface.SubnetID, Decision: Unknown, Detail: "subnet " + iface.SubnetID + " not found" + unreadable(e.inv, inventory.KindSubnets)}
 	}
 	rt, ok := e.inv.RouteTableOf(subnet)
 	if !ok {
-		return nil, nil, &Hop{Component: component, ID: subnet.ID, Decision: Unknown, Detail: "no route table found for " + subnet.ID + unreadable(e.inv, netinv.KindRouteTables)}
+		return nil, nil, &Hop{Component: component, ID: subnet.ID, Decision: Unknown, Detail: "no route table found for " + subnet.ID + unreadable(e.inv, inventory.KindRouteTables)}
 	}
 	return subnet, rt, nil
 }
@@ -417,7 +417,7 @@ func (e *pairEval) returnRoute(out *routeOutcome, want string) bool {
 func (e *pairEval) peering(out *routeOutcome, id string) {
 	p, ok := e.inv.Peerings[id]
 	if !ok {
-		out.add(Hop{Component: CompPeering, ID: id, Decision: Unknown, Detail: "peering " + id + " not found" + unreadable(e.inv, netinv.KindPeerings)})
+		out.add(Hop{Component: CompPeering, ID: id, Decision: Unknown, Detail: "peering " + id + " not found" + unreadable(e.inv, inventory.KindPeerings)})
 		return
 	}
 	if !p.Active() {
@@ -444,7 +444,7 @@ func (e *pairEval) peering(out *routeOutcome, id string) {
 }
 
 // attachmentOf returns vpc's available attachment to tgw.
-func (e *pairEval) attachmentOf(tgw, vpc string) (*netinv.TGWAttachment, bool) {
+func (e *pairEval) attachmentOf(tgw, vpc string) (*inventory.TGWAttachment, bool) {
 	for _, id := range sortedIDs(e.inv.TGWAttachments) {
 		a := e.inv.TGWAttachments[id]
 		if a.TGWID == tgw && a.VPCID == vpc && (a.State == "" || a.State == "available") {
@@ -458,8 +458,8 @@ func (e *pairEval) attachmentOf(tgw, vpc string) (*netinv.TGWAttachment, bool) {
 // AZ, C4), its route table's route to the target VPC's attachment, and the
 // same on the way back. SG references cross only when both attachments
 // have SG referencing support (C4).
-func (e *pairEval) transitGateway(out *routeOutcome, srcSubnet *netinv.Subnet, tgw string) {
-	if why := e.inv.Unreadable[netinv.KindTGWAttachments]; why != "" {
+func (e *pairEval) transitGateway(out *routeOutcome, srcSubnet *inventory.Subnet, tgw string) {
+	if why := e.inv.Unreadable[inventory.KindTGWAttachments]; why != "" {
 		out.add(Hop{Component: CompTGW, ID: tgw, Decision: Unknown, Detail: "transit gateway attachments unreadable (" + why + ")"})
 		return
 	}
@@ -497,7 +497,7 @@ func (e *pairEval) transitGateway(out *routeOutcome, srcSubnet *netinv.Subnet, t
 	}
 }
 
-func (e *pairEval) attachmentInAZ(att *netinv.TGWAttachment, az string) bool {
+func (e *pairEval) attachmentInAZ(att *inventory.TGWAttachment, az string) bool {
 	for _, s := range att.Subnets {
 		if sn, ok := e.inv.Subnets[s]; ok && sn.AZ == az {
 			return true
@@ -507,7 +507,7 @@ func (e *pairEval) attachmentInAZ(att *netinv.TGWAttachment, az string) bool {
 }
 
 // tgwHop looks dst up in the route table associated with attachment from.
-func (e *pairEval) tgwHop(out *routeOutcome, from *netinv.TGWAttachment, dst netip.Prefix) (*netinv.TGWAttachment, bool) {
+func (e *pairEval) tgwHop(out *routeOutcome, from *inventory.TGWAttachment, dst netip.Prefix) (*inventory.TGWAttachment, bool) {
 	if from.RouteTableID == "" {
 		out.add(Hop{Component: CompTGWRoute, ID: from.ID, Decision: Deny, Rule: "no association", Detail: from.ID + " is not associated with a transit gateway route table"})
 		return nil, false
@@ -515,7 +515,7 @@ func (e *pairEval) tgwHop(out *routeOutcome, from *netinv.TGWAttachment, dst net
 	rt, ok := e.inv.TGWRouteTables[from.RouteTableID]
 	switch {
 	case !ok:
-		out.add(Hop{Component: CompTGWRoute, ID: from.RouteTableID, Decision: Unknown, Detail: from.RouteTableID + " not found" + unreadable(e.inv, netinv.KindTGWRouteTables)})
+		out.add(Hop{Component: CompTGWRoute, ID: from.RouteTableID, Decision: Unknown, Detail: from.RouteTableID + " not found" + unreadable(e.inv, inventory.KindTGWRouteTables)})
 		return nil, false
 	case rt.Err != "":
 		out.add(Hop{Component: CompTGWRoute, ID: rt.ID, Decision: Unknown, Detail: rt.ID + " routes unreadable (" + rt.Err + ")"})
@@ -579,7 +579,7 @@ func (e *pairEval) nat(out *routeOutcome, id string) {
 	out.refsWhy = natRefsWhy
 	nat, ok := e.inv.NATGateways[id]
 	if !ok {
-		out.add(Hop{Component: CompNAT, ID: id, Decision: Unknown, Detail: id + " not found" + unreadable(e.inv, netinv.KindNATGateways)})
+		out.add(Hop{Component: CompNAT, ID: id, Decision: Unknown, Detail: id + " not found" + unreadable(e.inv, inventory.KindNATGateways)})
 		return
 	}
 	subnet, rt, hop := e.tableOf(Iface{SubnetID: nat.SubnetID, VPCID: nat.VPCID}, CompNAT)
@@ -617,7 +617,7 @@ func (e *pairEval) nat(out *routeOutcome, id string) {
 // internet gateway blocks it there); the rest of the path is the one the
 // NAT's own traffic takes, from the NAT's subnet and address, and the
 // target must route its replies back to that address.
-func (e *pairEval) natOnward(out *routeOutcome, nat *netinv.NATGateway, subnet *netinv.Subnet, rt *netinv.RouteTable, choice netinv.RouteChoice) {
+func (e *pairEval) natOnward(out *routeOutcome, nat *inventory.NATGateway, subnet *inventory.Subnet, rt *inventory.RouteTable, choice inventory.RouteChoice) {
 	if e.dstAddr.Addr().Is6() {
 		out.add(Hop{Component: CompNAT, ID: nat.ID, Decision: Unknown,
 			Detail: nat.ID + " translates IPv4 (and NAT64 to IPv4); IPv6 to " + e.dstAddr.String() + " through a NAT gateway is not modelled"})
@@ -668,7 +668,7 @@ func (e *pairEval) natOnward(out *routeOutcome, nat *netinv.NATGateway, subnet *
 // known, or the NAT has several (a private NAT gateway with secondary
 // addresses uses any of them), its subnet's CIDR stands in for it, so only
 // routes and rules that cover the whole subnet count.
-func (e *pairEval) natAddress(nat *netinv.NATGateway, subnet *netinv.Subnet) netip.Prefix {
+func (e *pairEval) natAddress(nat *inventory.NATGateway, subnet *inventory.Subnet) netip.Prefix {
 	var v4 []netip.Addr
 	for _, id := range nat.ENIs {
 		if eni, ok := e.inv.ENIs[id]; ok {

@@ -1,7 +1,7 @@
 // Package reach answers "can A open a connection to B, and if not, which
 // rule stops it" from an account's own network configuration. The rule
 // engine (this file, eval.go, rules.go) is pure functions over the plain
-// structs of netinv; resolve.go turns resources into interfaces.
+// structs of inventory.Network; resolve.go turns resources into interfaces.
 package reach
 
 import (

@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/internal/readonly"
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
 // reach only reads: every client interface of the inventory and the
 // resolver holds Describe/List/Get calls alone.
 func TestClientsAreReadOnly(t *testing.T) {
 	for _, api := range []reflect.Type{
-		reflect.TypeOf((*netinv.EC2API)(nil)).Elem(),
+		reflect.TypeOf((*inventory.EC2API)(nil)).Elem(),
 		reflect.TypeOf((*InstancesAPI)(nil)).Elem(),
 		reflect.TypeOf((*LambdaAPI)(nil)).Elem(),
 		reflect.TypeOf((*RDSAPI)(nil)).Elem(),

@@ -21,7 +21,7 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
 // Read-only clients the resolver uses, one narrow interface per service.
@@ -74,7 +74,7 @@ var ResolveActions = []string{
 
 // Resolver turns references into interfaces over an inventory.
 type Resolver struct {
-	Inv         *netinv.Inventory
+	Inv         *inventory.Network
 	EC2         InstancesAPI
 	Lambda      LambdaAPI
 	RDS         RDSAPI
@@ -133,7 +133,7 @@ func wrap(ref Ref, action string, err error, notFound ...string) error {
 	switch {
 	case hasCode(err, notFound...):
 		return &NotFoundError{Ref: ref}
-	case netinv.IsAccessDenied(err):
+	case inventory.IsAccessDenied(err):
 		return &UnreadableError{Ref: ref, Action: action, Err: err}
 	}
 	return fmt.Errorf("%s: %s: %w", ref, action, err)
@@ -151,7 +151,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref Ref) (Resource, error) {
 	case "eni":
 		eni, ok := r.Inv.ENIs[ref.ID]
 		if !ok {
-			return res, r.missing(ref, netinv.KindENIs)
+			return res, r.missing(ref, inventory.KindENIs)
 		}
 		res.Ifaces = []Iface{r.eniIface(eni)}
 	case "vpce":
@@ -188,7 +188,7 @@ func hostPrefix(a netip.Addr) netip.Prefix { return netip.PrefixFrom(a, a.BitLen
 // ephemeral ports (N8).
 var awsClientTypes = []string{"lambda", "nat_gateway", "natGateway", "network_load_balancer", "load_balancer"}
 
-func (r *Resolver) eniIface(eni *netinv.ENI) Iface {
+func (r *Resolver) eniIface(eni *inventory.ENI) Iface {
 	i := Iface{ENIID: eni.ID, SubnetID: eni.SubnetID, VPCID: eni.VPCID, Groups: eni.Groups, NoPublicIP: len(eni.PublicIPs) == 0, Ephemeral: EphemeralGeneric}
 	for _, a := range eni.Addresses {
 		i.Addrs = append(i.Addrs, hostPrefix(a))
@@ -213,7 +213,7 @@ func (r *Resolver) eniIface(eni *netinv.ENI) Iface {
 func (r *Resolver) standIn(subnetID string, groups []string, what string) (Iface, error) {
 	sn, ok := r.Inv.Subnets[subnetID]
 	if !ok {
-		return Iface{}, fmt.Errorf("subnet %s not found%s", subnetID, unreadable(r.Inv, netinv.KindSubnets))
+		return Iface{}, fmt.Errorf("subnet %s not found%s", subnetID, unreadable(r.Inv, inventory.KindSubnets))
 	}
 	i := Iface{SubnetID: sn.ID, VPCID: sn.VPCID, Groups: groups, Ephemeral: EphemeralGeneric,
 		Label: fmt.Sprintf("%s %s (%s, address unknown)", sn.ID, sn.CIDR, what)}
@@ -238,7 +238,7 @@ func (r *Resolver) lambda(ctx context.Context, ref Ref, res *Resource) error {
 	// Hyperplane ENIs are shared by every function with the same subnet and
 	// groups (F2); where EC2 lists them, their addresses are used.
 	for _, subnet := range sortedCopy(cfg.VpcConfig.SubnetIds) {
-		enis := r.enisWhere(func(e *netinv.ENI) bool {
+		enis := r.enisWhere(func(e *inventory.ENI) bool {
 			return e.InterfaceType == "lambda" && e.SubnetID == subnet && sameSet(e.Groups, groups)
 		})
 		if len(enis) > 0 {
@@ -260,8 +260,8 @@ func (r *Resolver) lambda(ctx context.Context, ref Ref, res *Resource) error {
 	return nil
 }
 
-func (r *Resolver) enisWhere(keep func(*netinv.ENI) bool) []*netinv.ENI {
-	var out []*netinv.ENI
+func (r *Resolver) enisWhere(keep func(*inventory.ENI) bool) []*inventory.ENI {
+	var out []*inventory.ENI
 	for _, id := range sortedIDs(r.Inv.ENIs) {
 		if e := r.Inv.ENIs[id]; keep(e) {
 			out = append(out, e)
@@ -303,7 +303,7 @@ func (r *Resolver) instance(ctx context.Context, ref Ref, res *Resource) error {
 				for _, n := range inst.NetworkInterfaces {
 					eni, ok := r.Inv.ENIs[aws.ToString(n.NetworkInterfaceId)]
 					if !ok {
-						return fmt.Errorf("%s: network interface %s of %s not in the inventory%s", ref, aws.ToString(n.NetworkInterfaceId), aws.ToString(inst.InstanceId), unreadable(r.Inv, netinv.KindENIs))
+						return fmt.Errorf("%s: network interface %s of %s not in the inventory%s", ref, aws.ToString(n.NetworkInterfaceId), aws.ToString(inst.InstanceId), unreadable(r.Inv, inventory.KindENIs))
 					}
 					i := r.eniIface(eni)
 					i.Label = aws.ToString(inst.InstanceId) + " " + i.Label
@@ -321,7 +321,7 @@ func (r *Resolver) instance(ctx context.Context, ref Ref, res *Resource) error {
 func (r *Resolver) endpoint(ref Ref, res *Resource) error {
 	ep, ok := r.Inv.Endpoints[ref.ID]
 	if !ok {
-		return r.missing(ref, netinv.KindEndpoints)
+		return r.missing(ref, inventory.KindEndpoints)
 	}
 	if len(ep.ENIs) == 0 {
 		return &UnsupportedError{Ref: ref, Why: "a " + ep.Type + " endpoint has no network interfaces; it is a route target: ask for ip:ADDRESS of " + ep.Service}
@@ -535,7 +535,7 @@ func (r *Resolver) elbv2(ctx context.Context, ref Ref, res *Resource) error {
 	desc := "ELB " + lbARN[strings.Index(lbARN, "loadbalancer/")+len("loadbalancer/"):]
 	for _, az := range lb.AvailabilityZones {
 		subnet := aws.ToString(az.SubnetId)
-		enis := r.enisWhere(func(e *netinv.ENI) bool { return e.Description == desc && e.SubnetID == subnet })
+		enis := r.enisWhere(func(e *inventory.ENI) bool { return e.Description == desc && e.SubnetID == subnet })
 		for _, e := range enis {
 			i := r.eniIface(e)
 			i.Unfiltered = len(lb.SecurityGroups) == 0

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/smithy-go"
 
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
 // fakeECS serves one service whose running tasks are listed over two
@@ -62,12 +62,12 @@ func (fakeRDS) DescribeDBClusters(context.Context, *rds.DescribeDBClustersInput,
 	return nil, &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized"}
 }
 
-func resolverInventory() *netinv.Inventory {
-	inv := netinv.New("us-east-1")
-	inv.VPCs["vpc-1"] = &netinv.VPC{ID: "vpc-1", CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}}
-	inv.Subnets["subnet-a"] = &netinv.Subnet{ID: "subnet-a", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: netip.MustParsePrefix("10.0.1.0/24")}
+func resolverInventory() *inventory.Network {
+	inv := inventory.NewNetwork("us-east-1")
+	inv.VPCs["vpc-1"] = &inventory.VPC{ID: "vpc-1", CIDRs: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/16")}}
+	inv.Subnets["subnet-a"] = &inventory.Subnet{ID: "subnet-a", VPCID: "vpc-1", AZ: "us-east-1a", CIDR: netip.MustParsePrefix("10.0.1.0/24")}
 	for i, id := range []string{"eni-task1", "eni-task2"} {
-		inv.ENIs[id] = &netinv.ENI{ID: id, SubnetID: "subnet-a", VPCID: "vpc-1", Groups: []string{"sg-task"},
+		inv.ENIs[id] = &inventory.ENI{ID: id, SubnetID: "subnet-a", VPCID: "vpc-1", Groups: []string{"sg-task"},
 			Addresses: []netip.Addr{netip.AddrFrom4([4]byte{10, 0, 1, byte(10 + i)})}}
 	}
 	inv.Reindex()

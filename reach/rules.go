@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
 // match is a three-valued answer: does a rule's peer cover an address?
@@ -22,10 +22,10 @@ const (
 // coverage says whether rule prefix r covers all of p (yes), part of it
 // (maybe: p is a subnet stand-in), or none, by the test routes use.
 func coverage(r, p netip.Prefix) match {
-	switch netinv.Covers(r, p) {
-	case netinv.CoversAll:
+	switch inventory.Covers(r, p) {
+	case inventory.CoversAll:
 		return yes
-	case netinv.CoversPart:
+	case inventory.CoversPart:
 		return maybe
 	}
 	return no
@@ -33,7 +33,7 @@ func coverage(r, p netip.Prefix) match {
 
 // prefixListCoverage is coverage over a prefix list's entries; a list that
 // cannot be read is maybe, with the reason.
-func prefixListCoverage(inv *netinv.Inventory, id string, p netip.Prefix) (match, string) {
+func prefixListCoverage(inv *inventory.Network, id string, p netip.Prefix) (match, string) {
 	cidrs, why := inv.PrefixListEntries(id)
 	if why != "" {
 		return maybe, why
@@ -56,7 +56,7 @@ func prefixListCoverage(inv *netinv.Inventory, id string, p netip.Prefix) (match
 // sgProtocolMatches applies a rule's protocol and ports to the query
 // (network-semantics S5): -1 is every protocol; a protocol other than TCP,
 // UDP, ICMP and ICMPv6 allows all ports; for ICMP the ports are type and code.
-func sgProtocolMatches(r netinv.SGRule, q Query) bool {
+func sgProtocolMatches(r inventory.SGRule, q Query) bool {
 	if r.Protocol == "-1" {
 		return true
 	}
@@ -76,7 +76,7 @@ func sgProtocolMatches(r netinv.SGRule, q Query) bool {
 }
 
 // sgRuleTraffic describes what a rule lets through: "tcp 5432", "all traffic".
-func sgRuleTraffic(r netinv.SGRule) string {
+func sgRuleTraffic(r inventory.SGRule) string {
 	if r.Protocol == "-1" {
 		return "all traffic"
 	}
@@ -93,7 +93,7 @@ func sgRuleTraffic(r netinv.SGRule) string {
 	return "protocol " + r.Protocol
 }
 
-func sgRulePeer(r netinv.SGRule) string {
+func sgRulePeer(r inventory.SGRule) string {
 	switch {
 	case r.ReferencedGroupID != "":
 		return r.ReferencedGroupID
@@ -130,13 +130,13 @@ type peerView struct {
 
 // evalGroups applies the rules of groups in one direction to the peer. The
 // rules of all groups are aggregated (S3): any allowing rule allows.
-func evalGroups(inv *netinv.Inventory, groups []string, egress bool, peer peerView, q Query) sgCheck {
+func evalGroups(inv *inventory.Network, groups []string, egress bool, peer peerView, q Query) sgCheck {
 	dir := "ingress"
 	if egress {
 		dir = "egress"
 	}
 	ids := strings.Join(groups, ",")
-	if why := inv.Unreadable[netinv.KindSGRules]; why != "" {
+	if why := inv.Unreadable[inventory.KindSGRules]; why != "" {
 		return sgCheck{decision: Unknown, id: ids, detail: "security group rules unreadable (" + why + ")"}
 	}
 	var unknowns, hints []string
@@ -180,7 +180,7 @@ func evalGroups(inv *netinv.Inventory, groups []string, egress bool, peer peerVi
 }
 
 // egressSummary lists what the egress rules that cover the peer allow.
-func egressSummary(inv *netinv.Inventory, groups []string, peer peerView) string {
+func egressSummary(inv *inventory.Network, groups []string, peer peerView) string {
 	var out []string
 	for _, gid := range groups {
 		if g, ok := inv.SecurityGroups[gid]; ok {
@@ -197,7 +197,7 @@ func egressSummary(inv *netinv.Inventory, groups []string, peer peerView) string
 // sgPeerMatch says whether rule r's source/destination covers the peer.
 // Referenced groups match on the peer's group membership, not its address
 // (S6), and only where references are preserved (S7, C2, C4).
-func sgPeerMatch(inv *netinv.Inventory, r netinv.SGRule, peer peerView) (match, string) {
+func sgPeerMatch(inv *inventory.Network, r inventory.SGRule, peer peerView) (match, string) {
 	switch {
 	case r.ReferencedGroupID != "":
 		if peer.refsUnknown && contains(peer.groups, r.ReferencedGroupID) {
@@ -236,12 +236,12 @@ type naclCheck struct {
 // ephemeral range for a reply). Rules are taken lowest number first and
 // the first match wins for each port (N4); unmatched ports hit the `*` deny.
 // IPv4 rules never apply to IPv6 traffic (N7).
-func evalNACL(acl *netinv.NACL, egress bool, peer netip.Prefix, protocol int, ports PortRange, icmpType, icmpCode int) naclCheck {
+func evalNACL(acl *inventory.NACL, egress bool, peer netip.Prefix, protocol int, ports PortRange, icmpType, icmpCode int) naclCheck {
 	dir := "inbound"
 	if egress {
 		dir = "outbound"
 	}
-	entries := make([]netinv.NACLEntry, 0, len(acl.Entries))
+	entries := make([]inventory.NACLEntry, 0, len(acl.Entries))
 	for _, e := range acl.Entries {
 		if e.Egress == egress {
 			entries = append(entries, e)

@@ -24,7 +24,7 @@ import (
 	"github.com/faultline/faultline/delivery"
 	"github.com/faultline/faultline/flows"
 	"github.com/faultline/faultline/internal/inputs"
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 )
 
 // flowsOptions is everything `faultline flows` was asked, validated.
@@ -522,7 +522,7 @@ func loadScopes(ctx context.Context, o flowsOptions, cfg aws.Config, stderr io.W
 
 func loadScope(ctx context.Context, s *flows.Scope, cfg aws.Config, partition string) error {
 	ec2api := ec2.NewFromConfig(cfg)
-	inv, err := netinv.Load(ctx, ec2api, cfg.Region)
+	inv, err := inventory.LoadNetwork(ctx, ec2api, cfg.Region)
 	if err != nil {
 		return err
 	}

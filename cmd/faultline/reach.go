@@ -20,7 +20,7 @@ import (
 
 	"github.com/faultline/faultline/account"
 	"github.com/faultline/faultline/internal/inputs"
-	"github.com/faultline/faultline/netinv"
+	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/reach"
 )
 
@@ -212,7 +212,7 @@ func runReach(ctx context.Context, opts reachOptions, stdout io.Writer) error {
 	if _, err := account.Identify(ctx, cfg); err != nil {
 		return &codedError{exitError, fmt.Errorf("cannot identify the caller: %w", err)}
 	}
-	inv, err := netinv.Load(ctx, ec2.NewFromConfig(cfg), cfg.Region)
+	inv, err := inventory.LoadNetwork(ctx, ec2.NewFromConfig(cfg), cfg.Region)
 	if err != nil {
 		return &codedError{exitError, err}
 	}
@@ -244,7 +244,7 @@ func runReach(ctx context.Context, opts reachOptions, stdout io.Writer) error {
 	return verdictError(res.Verdict)
 }
 
-func newResolver(cfg aws.Config, inv *netinv.Inventory) *reach.Resolver {
+func newResolver(cfg aws.Config, inv *inventory.Network) *reach.Resolver {
 	return &reach.Resolver{
 		Inv:         inv,
 		EC2:         ec2.NewFromConfig(cfg),

@@ -42,7 +42,7 @@ func TestScanPathCannotReachWrites(t *testing.T) {
 		"github.com/faultline/faultline/analysers",
 		"github.com/faultline/faultline/account",
 		"github.com/faultline/faultline/output",
-		"github.com/faultline/faultline/netinv",
+		"github.com/faultline/faultline/inventory",
 		"github.com/faultline/faultline/reach",
 	}
 	forbidden := []string{
