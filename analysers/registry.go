@@ -4,7 +4,11 @@ package analysers
 // services are listed to users. Adding a service means adding its file and
 // one line here.
 var All = []Analyser{
+	DMS,
+	DocDB,
 	Lambda,
+	RDS,
+	Redshift,
 }
 
 // ByName returns the analyser with that service key.
