@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -11,12 +9,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 	dmstypes "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
-// dmsAPI holds exactly the calls the dms analyser makes.
-type dmsAPI interface {
+// dmsInstancesAPI, dmsTasksAPI and dmsConfigsAPI hold exactly the calls of
+// the dms analyser's kinds.
+type dmsInstancesAPI interface {
 	dms.DescribeReplicationInstancesAPIClient
+}
+
+type dmsTasksAPI interface {
 	dms.DescribeReplicationTasksAPIClient
+}
+
+type dmsConfigsAPI interface {
 	dms.DescribeReplicationConfigsAPIClient
 }
 
@@ -32,15 +39,84 @@ var (
 		Remediation: "Set MultiAZ in the replication config's compute configuration so that DMS provisions a standby in a second Availability Zone."}
 )
 
-var DMS = Analyser{
-	Name: "dms",
-	Actions: []string{"dms:DescribeReplicationInstances", "dms:DescribeReplicationTasks",
-		"dms:DescribeReplicationConfigs"},
-	Checks:     []Check{dmsInstanceCheck, dmsTaskCheck, dmsServerlessCheck},
-	ClientAPIs: []reflect.Type{apiOf[dmsAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseDMS(ctx, dms.NewFromConfig(cfg), emit)
+// dmsReplicationInstances are the region's replication instances.
+var dmsReplicationInstances = &inventory.Kind[dmstypes.ReplicationInstance]{
+	Name:    "dms/replication-instances",
+	Actions: []string{"dms:DescribeReplicationInstances"},
+	APIs:    []reflect.Type{apiOf[dmsInstancesAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(dmstypes.ReplicationInstance)) error {
+		return loadDMSInstances(ctx, dms.NewFromConfig(s.Config()), add)
 	},
+}
+
+// dmsReplicationTasks are the region's replication tasks, without their
+// settings documents.
+var dmsReplicationTasks = &inventory.Kind[dmstypes.ReplicationTask]{
+	Name:    "dms/replication-tasks",
+	Actions: []string{"dms:DescribeReplicationTasks"},
+	APIs:    []reflect.Type{apiOf[dmsTasksAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(dmstypes.ReplicationTask)) error {
+		return loadDMSTasks(ctx, dms.NewFromConfig(s.Config()), add)
+	},
+}
+
+// dmsReplicationConfigs are the region's DMS Serverless replication configs.
+var dmsReplicationConfigs = &inventory.Kind[dmstypes.ReplicationConfig]{
+	Name:    "dms/replication-configs",
+	Actions: []string{"dms:DescribeReplicationConfigs"},
+	APIs:    []reflect.Type{apiOf[dmsConfigsAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(dmstypes.ReplicationConfig)) error {
+		return loadDMSConfigs(ctx, dms.NewFromConfig(s.Config()), add)
+	},
+}
+
+func loadDMSInstances(ctx context.Context, api dmsInstancesAPI, add func(dmstypes.ReplicationInstance)) error {
+	p := dms.NewDescribeReplicationInstancesPaginator(api, &dms.DescribeReplicationInstancesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, ri := range page.ReplicationInstances {
+			add(ri)
+		}
+	}
+	return nil
+}
+
+func loadDMSTasks(ctx context.Context, api dmsTasksAPI, add func(dmstypes.ReplicationTask)) error {
+	p := dms.NewDescribeReplicationTasksPaginator(api, &dms.DescribeReplicationTasksInput{WithoutSettings: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, task := range page.ReplicationTasks {
+			add(task)
+		}
+	}
+	return nil
+}
+
+func loadDMSConfigs(ctx context.Context, api dmsConfigsAPI, add func(dmstypes.ReplicationConfig)) error {
+	p := dms.NewDescribeReplicationConfigsPaginator(api, &dms.DescribeReplicationConfigsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, rc := range page.ReplicationConfigs {
+			add(rc)
+		}
+	}
+	return nil
+}
+
+var DMS = Analyser{
+	Name:   "dms",
+	Checks: []Check{dmsInstanceCheck, dmsTaskCheck, dmsServerlessCheck},
+	Kinds:  []inventory.Loader{dmsReplicationInstances, dmsReplicationTasks, dmsReplicationConfigs},
+	Run:    analyseDMS,
 }
 
 // dmsInstanceFacts is what a task's judgement needs of its replication
@@ -69,52 +145,44 @@ func dmsGone(status *string) bool {
 	return dmsGoneStatuses[strings.ToLower(aws.ToString(status))]
 }
 
-// analyseDMS reads every replication instance first (a task may name an
-// instance from any page), then every task, then the DMS Serverless
-// replication configs. Each row is emitted as soon as it is judged, so a
-// failing later call keeps the rows of the earlier ones.
-func analyseDMS(ctx context.Context, api dmsAPI, emit Emit) error {
+// analyseDMS judges every replication instance, then every task (a task may
+// name any instance), then the DMS Serverless replication configs. Rows are
+// emitted in that order, so a failing later read keeps the rows of the
+// earlier ones.
+func analyseDMS(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	ris, err := dmsReplicationInstances.Items(ctx, s)
 	instances := map[string]dmsInstanceFacts{}
-	ip := dms.NewDescribeReplicationInstancesPaginator(api, &dms.DescribeReplicationInstancesInput{})
-	for ip.HasMorePages() {
-		page, err := ip.NextPage(ctx)
-		if err != nil {
-			return err
+	for _, ri := range ris {
+		// An instance being deleted gets no row, but its tasks still name
+		// it, so it stays known to them.
+		instances[aws.ToString(ri.ReplicationInstanceArn)] = dmsFactsOf(ri)
+		if dmsGone(ri.ReplicationInstanceStatus) {
+			continue
 		}
-		for _, ri := range page.ReplicationInstances {
-			// An instance being deleted gets no row, but its tasks still
-			// name it, so it stays known to them.
-			instances[aws.ToString(ri.ReplicationInstanceArn)] = dmsFactsOf(ri)
-			if dmsGone(ri.ReplicationInstanceStatus) {
-				continue
-			}
-			emit(judgeDMSInstance(ri))
-		}
+		emit(judgeDMSInstance(ri))
 	}
-	tp := dms.NewDescribeReplicationTasksPaginator(api, &dms.DescribeReplicationTasksInput{WithoutSettings: aws.Bool(true)})
-	for tp.HasMorePages() {
-		page, err := tp.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, task := range page.ReplicationTasks {
-			if dmsGone(task.Status) {
-				continue
-			}
-			emit(judgeDMSTask(task, instances))
-		}
+	if err != nil {
+		// With part of the instances read, a task on an instance not read
+		// would be reported as running on an unknown instance: the tasks
+		// are not judged.
+		return err
 	}
-	cp := dms.NewDescribeReplicationConfigsPaginator(api, &dms.DescribeReplicationConfigsInput{})
-	for cp.HasMorePages() {
-		page, err := cp.NextPage(ctx)
-		if err != nil {
-			return err
+	tasks, err := dmsReplicationTasks.Items(ctx, s)
+	for _, task := range tasks {
+		if dmsGone(task.Status) {
+			continue
 		}
-		for _, rc := range page.ReplicationConfigs {
-			emit(judgeDMSReplicationConfig(rc))
-		}
+		emit(judgeDMSTask(task, instances))
 	}
-	return nil
+	if err != nil {
+		// The replication configs are not read either, as before.
+		return err
+	}
+	configs, err := dmsReplicationConfigs.Items(ctx, s)
+	for _, rc := range configs {
+		emit(judgeDMSReplicationConfig(rc))
+	}
+	return err
 }
 
 // dmsPlacement describes where an instance runs, for a message. A single-AZ
@@ -140,6 +208,16 @@ func dmsPlacement(f dmsInstanceFacts) string {
 	return strings.Join(parts, ", ")
 }
 
+// dmsAZs are the zones an instance runs in: its AvailabilityZone, and its
+// standby's SecondaryAvailabilityZone when it is Multi-AZ (as in
+// dmsPlacement).
+func dmsAZs(f dmsInstanceFacts) []string {
+	if !f.multiAZ {
+		return distinct(f.az)
+	}
+	return distinct(f.az, f.secondaryAZ)
+}
+
 // judgeDMSInstance: a replication instance without Multi-AZ has no standby.
 func judgeDMSInstance(ri dmstypes.ReplicationInstance) Finding {
 	facts := dmsFactsOf(ri)
@@ -153,6 +231,8 @@ func judgeDMSInstance(ri dmstypes.ReplicationInstance) Finding {
 			"DMS replication instance %s is single-AZ (%s): it has no standby, so a failure of its Availability Zone stops its replication tasks.",
 			facts.id, dmsPlacement(facts)))
 	}
+	f.ResourceType = "AWS::DMS::ReplicationInstance"
+	f.AZs = dmsAZs(facts)
 	f.ResourceARN = aws.ToString(ri.ReplicationInstanceArn)
 	f.ResourceName = facts.id
 	return f
@@ -183,6 +263,11 @@ func judgeDMSTask(task dmstypes.ReplicationTask, instances map[string]dmsInstanc
 			"DMS replication task %s runs on replication instance %s, which is single-AZ (%s): a failure of that instance's Availability Zone stops the task.",
 			id, inst.id, dmsPlacement(inst)))
 	}
+	if found {
+		// The task runs where its instance does.
+		f.AZs = dmsAZs(inst)
+	}
+	f.ResourceType = "AWS::DMS::ReplicationTask"
 	f.ResourceARN = aws.ToString(task.ReplicationTaskArn)
 	f.ResourceName = id
 	return f
@@ -206,6 +291,8 @@ func judgeDMSReplicationConfig(rc dmstypes.ReplicationConfig) Finding {
 			"DMS Serverless replication config %s is single-AZ (%s): a failure of its Availability Zone stops its replication.",
 			id, dmsPlacement(facts)))
 	}
+	f.ResourceType = "AWS::DMS::ReplicationConfig"
+	f.AZs = distinct(facts.az)
 	f.ResourceARN = aws.ToString(rc.ReplicationConfigArn)
 	f.ResourceName = id
 	return f

@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -12,11 +10,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
-// rdsAPI holds exactly the calls the rds analyser makes.
-type rdsAPI interface {
+// rdsInstancesAPI and rdsClustersAPI hold exactly the calls of the rds
+// analyser's kinds.
+type rdsInstancesAPI interface {
 	rds.DescribeDBInstancesAPIClient
+}
+
+type rdsClustersAPI interface {
 	rds.DescribeDBClustersAPIClient
 }
 
@@ -32,14 +36,60 @@ var (
 		Remediation: "Migrate to Aurora Serverless v2 or provisioned Aurora with a reader DB instance in a second Availability Zone."}
 )
 
-var RDS = Analyser{
-	Name:       "rds",
-	Actions:    []string{"rds:DescribeDBInstances", "rds:DescribeDBClusters"},
-	Checks:     []Check{rdsInstanceSingleAZ, rdsClusterSingleAZ, rdsServerlessV1},
-	ClientAPIs: []reflect.Type{apiOf[rdsAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseRDS(ctx, rds.NewFromConfig(cfg), emit)
+// rdsDBInstances are the region's DB instances as the RDS API lists them
+// (Aurora, Neptune and DocumentDB members included).
+var rdsDBInstances = &inventory.Kind[rdstypes.DBInstance]{
+	Name:    "rds/db-instances",
+	Actions: []string{"rds:DescribeDBInstances"},
+	APIs:    []reflect.Type{apiOf[rdsInstancesAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(rdstypes.DBInstance)) error {
+		return loadRDSInstances(ctx, rds.NewFromConfig(s.Config()), add)
 	},
+}
+
+// rdsDBClusters are the region's DB clusters as the RDS API lists them.
+var rdsDBClusters = &inventory.Kind[rdstypes.DBCluster]{
+	Name:    "rds/db-clusters",
+	Actions: []string{"rds:DescribeDBClusters"},
+	APIs:    []reflect.Type{apiOf[rdsClustersAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(rdstypes.DBCluster)) error {
+		return loadRDSClusters(ctx, rds.NewFromConfig(s.Config()), add)
+	},
+}
+
+func loadRDSInstances(ctx context.Context, api rdsInstancesAPI, add func(rdstypes.DBInstance)) error {
+	p := rds.NewDescribeDBInstancesPaginator(api, &rds.DescribeDBInstancesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, db := range page.DBInstances {
+			add(db)
+		}
+	}
+	return nil
+}
+
+func loadRDSClusters(ctx context.Context, api rdsClustersAPI, add func(rdstypes.DBCluster)) error {
+	p := rds.NewDescribeDBClustersPaginator(api, &rds.DescribeDBClustersInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, c := range page.DBClusters {
+			add(c)
+		}
+	}
+	return nil
+}
+
+var RDS = Analyser{
+	Name:   "rds",
+	Checks: []Check{rdsInstanceSingleAZ, rdsClusterSingleAZ, rdsServerlessV1},
+	Kinds:  []inventory.Loader{rdsDBInstances, rdsDBClusters},
+	Run:    analyseRDS,
 }
 
 // rdsInstanceFact is what the analyser keeps of each DB instance while it
@@ -68,72 +118,69 @@ func rdsDeleting(status *string) bool {
 // docdb clusters and instances too.
 func rdsSkipEngine(engine *string) bool { return aws.ToString(engine) == "docdb" }
 
-func analyseRDS(ctx context.Context, api rdsAPI, emit Emit) error {
-	// Pass 1: every DB instance. Standalone instances are judged at once;
-	// a read replica whose source has not been read yet waits for the end of
-	// the listing, because its message says whether the source is Single-AZ.
+// analyseRDS judges the DB instances, then the clusters by the AZs of their
+// member instances.
+func analyseRDS(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	// Standalone instances are judged in listing order; a read replica whose
+	// source comes later in the listing waits for the end of it, because its
+	// message says whether the source is Single-AZ.
+	instances, instancesErr := rdsDBInstances.Items(ctx, s)
 	facts := map[string]rdsInstanceFact{}
 	var waiting []rdstypes.DBInstance
-	p := rds.NewDescribeDBInstancesPaginator(api, &rds.DescribeDBInstancesInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
+	for _, db := range instances {
+		if rdsSkipEngine(db.Engine) {
+			continue
 		}
-		for _, db := range page.DBInstances {
-			if rdsSkipEngine(db.Engine) {
+		fact := rdsInstanceFact{
+			az:       aws.ToString(db.AvailabilityZone),
+			cluster:  aws.ToString(db.DBClusterIdentifier),
+			multiAZ:  aws.ToBool(db.MultiAZ),
+			deleting: rdsDeleting(db.DBInstanceStatus),
+		}
+		facts[aws.ToString(db.DBInstanceIdentifier)] = fact
+		// Cluster members are judged through their cluster.
+		if fact.deleting || fact.cluster != "" {
+			continue
+		}
+		if src := rdsSourceID(db); src != "" {
+			if _, seen := facts[src]; !seen {
+				waiting = append(waiting, db)
 				continue
 			}
-			fact := rdsInstanceFact{
-				az:       aws.ToString(db.AvailabilityZone),
-				cluster:  aws.ToString(db.DBClusterIdentifier),
-				multiAZ:  aws.ToBool(db.MultiAZ),
-				deleting: rdsDeleting(db.DBInstanceStatus),
-			}
-			facts[aws.ToString(db.DBInstanceIdentifier)] = fact
-			// Cluster members are judged through their cluster.
-			if fact.deleting || fact.cluster != "" {
-				continue
-			}
-			if src := rdsSourceID(db); src != "" {
-				if _, seen := facts[src]; !seen {
-					waiting = append(waiting, db)
-					continue
-				}
-			}
-			emit(judgeRDSInstance(db, rdsSourceFact(db, facts)))
 		}
+		emit(judgeRDSInstance(db, rdsSourceFact(db, facts)))
+	}
+	if instancesErr != nil {
+		// The listing failed part-way: a waiting replica's source and a
+		// cluster's members may be among the instances not read, so judging
+		// them would call a source "not listed" or a member's AZ unknown.
+		// Only the instances judged on their own are kept.
+		return instancesErr
 	}
 	for _, db := range waiting {
 		emit(judgeRDSInstance(db, rdsSourceFact(db, facts)))
 	}
 
-	// Pass 2: clusters, judged by the AZs of their member instances.
+	// Clusters, judged by the AZs of their member instances.
 	byCluster := map[string][]string{}
 	for id, f := range facts {
 		if f.cluster != "" && !f.deleting {
 			byCluster[f.cluster] = append(byCluster[f.cluster], id)
 		}
 	}
-	cp := rds.NewDescribeDBClustersPaginator(api, &rds.DescribeDBClustersInput{})
-	for cp.HasMorePages() {
-		page, err := cp.NextPage(ctx)
-		if err != nil {
-			return err
+	clusters, clustersErr := rdsDBClusters.Items(ctx, s)
+	for _, c := range clusters {
+		if rdsSkipEngine(c.Engine) || rdsDeleting(c.Status) {
+			continue
 		}
-		for _, c := range page.DBClusters {
-			if rdsSkipEngine(c.Engine) || rdsDeleting(c.Status) {
-				continue
-			}
-			var listed []string
-			for _, m := range c.DBClusterMembers {
-				listed = append(listed, aws.ToString(m.DBInstanceIdentifier))
-			}
-			members := rdsMembers(append(listed, byCluster[aws.ToString(c.DBClusterIdentifier)]...), facts)
-			emit(judgeRDSCluster(c, members))
+		var listed []string
+		for _, m := range c.DBClusterMembers {
+			listed = append(listed, aws.ToString(m.DBInstanceIdentifier))
 		}
+		members := rdsMembers(append(listed, byCluster[aws.ToString(c.DBClusterIdentifier)]...), facts)
+		emit(judgeRDSCluster(c, members))
 	}
-	return nil
+	return clustersErr
 }
 
 // rdsMembers places member instance IDs (the cluster's DBClusterMembers and
@@ -205,10 +252,12 @@ func judgeRDSInstance(db rdstypes.DBInstance, source *rdsInstanceFact) Finding {
 	az := rdsAZ(aws.ToString(db.AvailabilityZone))
 	var msg string
 	multi := aws.ToBool(db.MultiAZ)
+	placed := []string{aws.ToString(db.AvailabilityZone)}
 	if multi {
 		standby := "another Availability Zone"
 		if s := aws.ToString(db.SecondaryAvailabilityZone); s != "" {
 			standby = s
+			placed = append(placed, s)
 		}
 		msg = fmt.Sprintf("%s is Multi-AZ (primary in %s, standby in %s): RDS fails over to the standby if the primary's Availability Zone fails",
 			subject, az, standby)
@@ -223,11 +272,32 @@ func judgeRDSInstance(db rdstypes.DBInstance, source *rdsInstanceFact) Finding {
 		}
 	}
 	f := finding(rdsInstanceSingleAZ, !multi, msg+".")
+	f.ResourceType = rdsResourceType(aws.ToString(db.Engine), "DBInstance")
+	// The primary's zone, and the standby's when RDS reports it.
+	f.AZs = distinct(placed...)
 	f.ResourceARN = aws.ToString(db.DBInstanceArn)
 	f.ResourceName = id
 	f.ResourceID = aws.ToString(db.DbiResourceId)
 	f.Engine = aws.ToString(db.Engine)
 	return f
+}
+
+// rdsResourceType is the CloudFormation type of a DB instance or cluster
+// (what is "DBInstance" or "DBCluster"): Neptune's have their own namespace.
+func rdsResourceType(engine, what string) string {
+	if engine == "neptune" {
+		return "AWS::Neptune::" + what
+	}
+	return "AWS::RDS::" + what
+}
+
+// rdsMemberAZs are the distinct known AZs of a cluster's members, sorted.
+func rdsMemberAZs(members []rdsMember) []string {
+	var azs []string
+	for _, m := range members {
+		azs = append(azs, m.AZ)
+	}
+	return distinct(azs...)
 }
 
 // rdsClusterKind names the kind of cluster for messages.
@@ -258,7 +328,9 @@ func judgeRDSCluster(c rdstypes.DBCluster, members []rdsMember) Finding {
 	} else {
 		risk, msg := rdsPlacement(rdsClusterKind(aws.ToString(c.Engine))+" "+id, members)
 		f = finding(rdsClusterSingleAZ, risk, msg)
+		f.AZs = rdsMemberAZs(members)
 	}
+	f.ResourceType = rdsResourceType(aws.ToString(c.Engine), "DBCluster")
 	f.ResourceARN = aws.ToString(c.DBClusterArn)
 	f.ResourceName = id
 	f.ResourceID = aws.ToString(c.DbClusterResourceId)

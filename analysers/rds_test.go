@@ -1,15 +1,16 @@
-//go:build legacy
-
 package analysers
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 const rdsTestARN = "arn:aws:rds:us-east-1:111111111111:"
@@ -49,40 +50,46 @@ func rdsTestCluster(id, engine string, members ...string) rdstypes.DBCluster {
 func TestJudgeRDSInstance(t *testing.T) {
 	withSecondary := rdsTestInstance("db-sec", "postgres", "us-east-1a", true)
 	withSecondary.SecondaryAvailabilityZone = aws.String("us-east-1b")
+	straySecondary := rdsTestInstance("db-stray", "mysql", "us-east-1a", false)
+	straySecondary.SecondaryAvailabilityZone = aws.String("us-east-1b")
 	noAZ := rdsTestInstance("db-new", "mysql", "", false)
 	noAZ.AvailabilityZone = nil
 	bare := rdstypes.DBInstance{DBInstanceIdentifier: aws.String("bare")} // every optional field missing
 	single := &rdsInstanceFact{az: "us-east-1c"}
 	multi := &rdsInstanceFact{az: "us-east-1c", multiAZ: true}
+	a, ab := []string{"us-east-1a"}, []string{"us-east-1a", "us-east-1b"}
 	cases := []struct {
 		name    string
 		db      rdstypes.DBInstance
 		source  *rdsInstanceFact
 		risk    bool
 		message string
+		azs     []string
 	}{
 		{"single-AZ", rdsTestInstance("db1", "mysql", "us-east-1a", false), nil, true,
-			"RDS DB instance db1 is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down."},
+			"RDS DB instance db1 is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down.", a},
 		{"single-AZ, AZ not reported", noAZ, nil, true,
-			"RDS DB instance db-new is Single-AZ (Availability Zone not reported) with no standby, so an outage of that Availability Zone takes it down."},
+			"RDS DB instance db-new is Single-AZ (Availability Zone not reported) with no standby, so an outage of that Availability Zone takes it down.", nil},
+		{"single-AZ ignores a secondary AZ", straySecondary, nil, true,
+			"RDS DB instance db-stray is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down.", a},
 		{"no optional fields", bare, nil, true,
-			"RDS DB instance bare is Single-AZ (Availability Zone not reported) with no standby, so an outage of that Availability Zone takes it down."},
+			"RDS DB instance bare is Single-AZ (Availability Zone not reported) with no standby, so an outage of that Availability Zone takes it down.", nil},
 		{"Multi-AZ, standby AZ unknown", rdsTestInstance("db2", "postgres", "us-east-1a", true), nil, false,
-			"RDS DB instance db2 is Multi-AZ (primary in us-east-1a, standby in another Availability Zone): RDS fails over to the standby if the primary's Availability Zone fails."},
+			"RDS DB instance db2 is Multi-AZ (primary in us-east-1a, standby in another Availability Zone): RDS fails over to the standby if the primary's Availability Zone fails.", a},
 		{"Multi-AZ, standby AZ known", withSecondary, nil, false,
-			"RDS DB instance db-sec is Multi-AZ (primary in us-east-1a, standby in us-east-1b): RDS fails over to the standby if the primary's Availability Zone fails."},
+			"RDS DB instance db-sec is Multi-AZ (primary in us-east-1a, standby in us-east-1b): RDS fails over to the standby if the primary's Availability Zone fails.", ab},
 		{"single-AZ replica, source not listed", rdsTestReplica("r1", "arn:aws:rds:us-west-2:111111111111:db:src", "us-east-1a", false), nil, true,
-			"RDS read replica r1 of arn:aws:rds:us-west-2:111111111111:db:src is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down."},
+			"RDS read replica r1 of arn:aws:rds:us-west-2:111111111111:db:src is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down.", a},
 		{"single-AZ replica of single-AZ source", rdsTestReplica("r2", "src", "us-east-1a", false), single, true,
-			"RDS read replica r2 of src is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down; its source src is also Single-AZ (us-east-1c)."},
+			"RDS read replica r2 of src is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down; its source src is also Single-AZ (us-east-1c).", a},
 		{"single-AZ replica of Multi-AZ source", rdsTestReplica("r3", "src", "us-east-1a", false), multi, true,
-			"RDS read replica r3 of src is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down."},
+			"RDS read replica r3 of src is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down.", a},
 		{"Multi-AZ replica of single-AZ source", rdsTestReplica("r4", "src", "us-east-1a", true), single, false,
-			"RDS read replica r4 of src is Multi-AZ (primary in us-east-1a, standby in another Availability Zone): RDS fails over to the standby if the primary's Availability Zone fails; its source src, however, is Single-AZ (us-east-1c)."},
+			"RDS read replica r4 of src is Multi-AZ (primary in us-east-1a, standby in another Availability Zone): RDS fails over to the standby if the primary's Availability Zone fails; its source src, however, is Single-AZ (us-east-1c).", a},
 		{"Multi-AZ replica of Multi-AZ source", rdsTestReplica("r5", "src", "us-east-1a", true), multi, false,
-			"RDS read replica r5 of src is Multi-AZ (primary in us-east-1a, standby in another Availability Zone): RDS fails over to the standby if the primary's Availability Zone fails."},
+			"RDS read replica r5 of src is Multi-AZ (primary in us-east-1a, standby in another Availability Zone): RDS fails over to the standby if the primary's Availability Zone fails.", a},
 		{"single-AZ replica of single-AZ source without AZ", rdsTestReplica("r6", "src", "us-east-1a", false), &rdsInstanceFact{}, true,
-			"RDS read replica r6 of src is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down; its source src is also Single-AZ (Availability Zone not reported)."},
+			"RDS read replica r6 of src is Single-AZ (us-east-1a) with no standby, so an outage of that Availability Zone takes it down; its source src is also Single-AZ (Availability Zone not reported).", a},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -91,8 +98,12 @@ func TestJudgeRDSInstance(t *testing.T) {
 				t.Errorf("got %s %s %v %q\nwant RDS-1 HIGH %v %q", f.CheckID, f.Severity, f.Risk, f.Message, c.risk, c.message)
 			}
 			if f.ResourceARN != aws.ToString(c.db.DBInstanceArn) || f.ResourceName != aws.ToString(c.db.DBInstanceIdentifier) ||
-				f.ResourceID != aws.ToString(c.db.DbiResourceId) || f.Engine != aws.ToString(c.db.Engine) {
+				f.ResourceID != aws.ToString(c.db.DbiResourceId) || f.Engine != aws.ToString(c.db.Engine) || f.ResourceType != "AWS::RDS::DBInstance" {
 				t.Errorf("resource columns: %+v", f)
+			}
+			// The zone IDs are left to the engine.
+			if !slices.Equal(f.AZs, c.azs) || f.AZIDs != nil {
+				t.Errorf("placed in %v %v, want %v and no zone IDs", f.AZs, f.AZIDs, c.azs)
 			}
 		})
 	}
@@ -146,6 +157,7 @@ func TestJudgeRDSCluster(t *testing.T) {
 	bare := rdstypes.DBCluster{DBClusterIdentifier: aws.String("bare")} // every optional field missing
 	a1, a2, b1, c1 := rdsMember{"i-a1", "us-east-1a"}, rdsMember{"i-a2", "us-east-1a"}, rdsMember{"i-b1", "us-east-1b"}, rdsMember{"i-c1", "us-east-1c"}
 	lost, lost2 := rdsMember{"i-lost", ""}, rdsMember{"i-lost2", ""}
+	const aurora, neptune = "AWS::RDS::DBCluster", "AWS::Neptune::DBCluster"
 	cases := []struct {
 		name     string
 		cluster  rdstypes.DBCluster
@@ -154,31 +166,45 @@ func TestJudgeRDSCluster(t *testing.T) {
 		severity Severity
 		risk     bool
 		message  string
+		rtype    string
+		azs      []string
 	}{
 		{"Aurora Serverless v1", serverless, nil, "RDS-3", SeverityMedium, true,
-			"Aurora Serverless v1 cluster sls runs its capacity in a single Availability Zone; if that zone fails, AWS recreates the capacity in another zone and the database is unavailable during the move."},
+			"Aurora Serverless v1 cluster sls runs its capacity in a single Availability Zone; if that zone fails, AWS recreates the capacity in another zone and the database is unavailable during the move.",
+			aurora, nil},
 		{"no instances", rdsTestCluster("empty", "aurora-postgresql"), nil, "RDS-2", SeverityHigh, true,
-			"Aurora cluster empty has no DB instances, so no Availability Zone serves it and there is no instance to fail over to."},
+			"Aurora cluster empty has no DB instances, so no Availability Zone serves it and there is no instance to fail over to.",
+			aurora, nil},
 		{"one instance", rdsTestCluster("one", "aurora-mysql"), []rdsMember{a1}, "RDS-2", SeverityHigh, true,
-			"Aurora cluster one has only 1 DB instance (i-a1, in us-east-1a), so an outage of that Availability Zone leaves it with no instance to fail over to."},
+			"Aurora cluster one has only 1 DB instance (i-a1, in us-east-1a), so an outage of that Availability Zone leaves it with no instance to fail over to.",
+			aurora, []string{"us-east-1a"}},
 		{"all instances in one AZ", rdsTestCluster("same", "aurora-mysql"), []rdsMember{a2, a1}, "RDS-2", SeverityHigh, true,
-			"Aurora cluster same has 2 DB instances, all in one Availability Zone (us-east-1a), so an outage of that zone takes every instance down."},
+			"Aurora cluster same has 2 DB instances, all in one Availability Zone (us-east-1a), so an outage of that zone takes every instance down.",
+			aurora, []string{"us-east-1a"}},
 		{"two AZs", rdsTestCluster("spread", "aurora-mysql"), []rdsMember{b1, a1, a2}, "RDS-2", SeverityHigh, false,
-			"Aurora cluster spread has 3 DB instances across 2 Availability Zones (us-east-1a, us-east-1b), so an instance in another zone takes over if one zone fails."},
+			"Aurora cluster spread has 3 DB instances across 2 Availability Zones (us-east-1a, us-east-1b), so an instance in another zone takes over if one zone fails.",
+			aurora, []string{"us-east-1a", "us-east-1b"}},
 		{"two AZs and an unknown member", rdsTestCluster("spread2", "aurora-mysql"), []rdsMember{lost, c1, a1}, "RDS-2", SeverityHigh, false,
-			"Aurora cluster spread2 has 3 DB instances across 2 Availability Zones (us-east-1a, us-east-1c), so an instance in another zone takes over if one zone fails."},
+			"Aurora cluster spread2 has 3 DB instances across 2 Availability Zones (us-east-1a, us-east-1c), so an instance in another zone takes over if one zone fails.",
+			aurora, []string{"us-east-1a", "us-east-1c"}},
 		{"one known AZ and an unknown member", rdsTestCluster("partial", "aurora-mysql"), []rdsMember{lost, a1}, "RDS-2", SeverityHigh, true,
-			"Aurora cluster partial has 2 DB instances in only one known Availability Zone (us-east-1a); the Availability Zone of 1 DB instance is unknown (i-lost), so it cannot be shown to span two zones."},
+			"Aurora cluster partial has 2 DB instances in only one known Availability Zone (us-east-1a); the Availability Zone of 1 DB instance is unknown (i-lost), so it cannot be shown to span two zones.",
+			aurora, []string{"us-east-1a"}},
 		{"no known AZ", rdsTestCluster("unknown", "aurora-mysql"), []rdsMember{lost2, lost}, "RDS-2", SeverityHigh, true,
-			"Aurora cluster unknown has 2 DB instances, none with a known Availability Zone (i-lost, i-lost2), so it cannot be shown to span two zones."},
+			"Aurora cluster unknown has 2 DB instances, none with a known Availability Zone (i-lost, i-lost2), so it cannot be shown to span two zones.",
+			aurora, nil},
 		{"Neptune", rdsTestCluster("graph", "neptune"), []rdsMember{c1}, "RDS-2", SeverityHigh, true,
-			"Neptune cluster graph has only 1 DB instance (i-c1, in us-east-1c), so an outage of that Availability Zone leaves it with no instance to fail over to."},
+			"Neptune cluster graph has only 1 DB instance (i-c1, in us-east-1c), so an outage of that Availability Zone leaves it with no instance to fail over to.",
+			neptune, []string{"us-east-1c"}},
 		{"Multi-AZ DB cluster, mysql", rdsTestCluster("maz", "mysql"), []rdsMember{a1, b1, c1}, "RDS-2", SeverityHigh, false,
-			"Multi-AZ DB cluster maz has 3 DB instances across 3 Availability Zones (us-east-1a, us-east-1b, us-east-1c), so an instance in another zone takes over if one zone fails."},
+			"Multi-AZ DB cluster maz has 3 DB instances across 3 Availability Zones (us-east-1a, us-east-1b, us-east-1c), so an instance in another zone takes over if one zone fails.",
+			aurora, []string{"us-east-1a", "us-east-1b", "us-east-1c"}},
 		{"Multi-AZ DB cluster, postgres", rdsTestCluster("mazpg", "postgres"), []rdsMember{a1, a2}, "RDS-2", SeverityHigh, true,
-			"Multi-AZ DB cluster mazpg has 2 DB instances, all in one Availability Zone (us-east-1a), so an outage of that zone takes every instance down."},
+			"Multi-AZ DB cluster mazpg has 2 DB instances, all in one Availability Zone (us-east-1a), so an outage of that zone takes every instance down.",
+			aurora, []string{"us-east-1a"}},
 		{"no optional fields", bare, nil, "RDS-2", SeverityHigh, true,
-			"RDS DB cluster bare has no DB instances, so no Availability Zone serves it and there is no instance to fail over to."},
+			"RDS DB cluster bare has no DB instances, so no Availability Zone serves it and there is no instance to fail over to.",
+			aurora, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -187,8 +213,11 @@ func TestJudgeRDSCluster(t *testing.T) {
 				t.Errorf("got %s %s %v %q\nwant %s %s %v %q", f.CheckID, f.Severity, f.Risk, f.Message, c.check, c.severity, c.risk, c.message)
 			}
 			if f.ResourceARN != aws.ToString(c.cluster.DBClusterArn) || f.ResourceName != aws.ToString(c.cluster.DBClusterIdentifier) ||
-				f.ResourceID != aws.ToString(c.cluster.DbClusterResourceId) || f.Engine != aws.ToString(c.cluster.Engine) {
+				f.ResourceID != aws.ToString(c.cluster.DbClusterResourceId) || f.Engine != aws.ToString(c.cluster.Engine) || f.ResourceType != c.rtype {
 				t.Errorf("resource columns: %+v", f)
+			}
+			if !slices.Equal(f.AZs, c.azs) || f.AZIDs != nil {
+				t.Errorf("placed in %v %v, want %v and no zone IDs", f.AZs, f.AZIDs, c.azs)
 			}
 		})
 	}
@@ -280,10 +309,69 @@ func rdsTestEstate() *fakeRDS {
 	}
 }
 
-func TestAnalyseRDSReadsEveryPage(t *testing.T) {
+func TestLoadRDSReadsEveryPage(t *testing.T) {
 	api := rdsTestEstate()
+	var instances, clusters []string
+	if err := loadRDSInstances(context.Background(), api, func(db rdstypes.DBInstance) {
+		instances = append(instances, aws.ToString(db.DBInstanceIdentifier))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadRDSClusters(context.Background(), api, func(c rdstypes.DBCluster) {
+		clusters = append(clusters, aws.ToString(c.DBClusterIdentifier))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Everything AWS lists, in its order: the rule does the skipping.
+	wantInstances := []string{"p1-single", "p1-replica", "aur-1-w", "docdb-1", "db-deleting",
+		"p2-source", "p2-multi", "aur-1-r", "aur-2-w", "aur-2-going", "docdb-standalone"}
+	if !slices.Equal(instances, wantInstances) {
+		t.Errorf("instances %v, want %v", instances, wantInstances)
+	}
+	if want := []string{"aur-1", "docdb-cluster", "aur-deleting", "aur-2", "aur-3"}; !slices.Equal(clusters, want) {
+		t.Errorf("clusters %v, want %v", clusters, want)
+	}
+	if want := []string{"instances:0", "instances:1", "clusters:0", "clusters:1"}; !slices.Equal(api.calls, want) {
+		t.Errorf("calls %v, want %v", api.calls, want)
+	}
+}
+
+func TestLoadRDSAccessDenied(t *testing.T) {
+	api := &fakeRDS{instanceErr: accessDenied("AccessDenied"), clusterErr: accessDenied("AccessDenied")}
+	requireCode(t, loadRDSInstances(context.Background(), api, func(rdstypes.DBInstance) {
+		t.Error("an instance from a denied listing")
+	}), "AccessDenied")
+	requireCode(t, loadRDSClusters(context.Background(), api, func(rdstypes.DBCluster) {
+		t.Error("a cluster from a denied listing")
+	}), "AccessDenied")
+	// Failing on page 2 hands over page 1 and returns the error.
+	api = rdsTestEstate()
+	api.instanceErr, api.errPage = accessDenied("Throttling"), 1
+	var n int
+	requireCode(t, loadRDSInstances(context.Background(), api, func(rdstypes.DBInstance) { n++ }), "Throttling")
+	if n != len(api.instances[0]) {
+		t.Errorf("read %d instances before the failure, want page 1's %d", n, len(api.instances[0]))
+	}
+}
+
+// rdsTestScope puts pages of the estate in a fixture scope: instancePages
+// and clusterPages of them (-1: none, the kind is not put), each kind
+// failing with its error after them.
+func rdsTestScope(est *fakeRDS, instancePages int, instanceErr error, clusterPages int, clusterErr error) *inventory.Scope {
+	s := testScope()
+	if instancePages >= 0 {
+		inventory.Put(s, rdsDBInstances, slices.Concat(est.instances[:instancePages]...), instanceErr)
+	}
+	if clusterPages >= 0 {
+		inventory.Put(s, rdsDBClusters, slices.Concat(est.clusters[:clusterPages]...), clusterErr)
+	}
+	return s
+}
+
+func TestAnalyseRDS(t *testing.T) {
+	s := rdsTestScope(rdsTestEstate(), 2, nil, 2, nil)
 	var got []Finding
-	if err := analyseRDS(context.Background(), api, collect(&got)); err != nil {
+	if err := analyseRDS(context.Background(), s, collect(&got)); err != nil {
 		t.Fatal(err)
 	}
 	want := []struct {
@@ -309,31 +397,26 @@ func TestAnalyseRDSReadsEveryPage(t *testing.T) {
 				w.name, w.check, w.risk, w.message)
 		}
 	}
-	wantCalls := []string{"instances:0", "instances:1", "clusters:0", "clusters:1"}
-	if len(api.calls) != len(wantCalls) {
-		t.Fatalf("calls %v, want %v", api.calls, wantCalls)
-	}
-	for i := range wantCalls {
-		if api.calls[i] != wantCalls[i] {
-			t.Fatalf("calls %v, want %v", api.calls, wantCalls)
-		}
+	// aur-1's members are placed, the one listed only by its
+	// DBClusterIdentifier included.
+	if !slices.Equal(got[4].AZs, []string{"us-east-1a", "us-east-1b"}) {
+		t.Errorf("aur-1 placed in %v", got[4].AZs)
 	}
 }
 
 func TestAnalyseRDSAccessDenied(t *testing.T) {
-	// Denied on the first call: nothing to keep.
+	// Denied instances: nothing to keep, and the clusters (not put: reading
+	// them would fail NotCollected) are not read.
 	var got []Finding
-	err := analyseRDS(context.Background(), &fakeRDS{instanceErr: accessDenied("AccessDenied")}, collect(&got))
+	err := analyseRDS(context.Background(), rdsTestScope(rdsTestEstate(), 0, accessDenied("AccessDenied"), -1, nil), collect(&got))
 	requireCode(t, err, "AccessDenied")
 	if len(got) != 0 {
 		t.Fatalf("findings after a denied list: %+v", got)
 	}
 
-	// Denied on the second call: the instances already judged are kept.
-	api := rdsTestEstate()
-	api.clusterErr = accessDenied("AccessDenied")
+	// Denied clusters: the instances already judged are kept.
 	got = nil
-	err = analyseRDS(context.Background(), api, collect(&got))
+	err = analyseRDS(context.Background(), rdsTestScope(rdsTestEstate(), 2, nil, 0, accessDenied("AccessDenied")), collect(&got))
 	requireCode(t, err, "AccessDenied")
 	if len(got) != 4 {
 		t.Fatalf("got %d findings, want the 4 instance findings: %+v", len(got), got)
@@ -343,23 +426,22 @@ func TestAnalyseRDSAccessDenied(t *testing.T) {
 			t.Errorf("unexpected finding %+v", f)
 		}
 	}
+}
 
-	// Failing on page 2 of the clusters keeps page 1's cluster.
-	api = rdsTestEstate()
-	api.clusterErr, api.errPage = accessDenied("Throttling"), 1
-	got = nil
-	err = analyseRDS(context.Background(), api, collect(&got))
+func TestAnalyseRDSKeepsWhatWasReadBeforeAFailure(t *testing.T) {
+	// The clusters failing after page 1 keep page 1's cluster.
+	var got []Finding
+	err := analyseRDS(context.Background(), rdsTestScope(rdsTestEstate(), 2, nil, 1, accessDenied("Throttling")), collect(&got))
 	requireCode(t, err, "Throttling")
 	if len(got) != 5 || got[4].ResourceName != "aur-1" {
 		t.Fatalf("got %+v, want the 4 instances and aur-1", got)
 	}
 
-	// Failing on page 2 of the instances keeps page 1's standalone instance;
-	// the replica waiting for its source is not judged half-informed.
-	api = rdsTestEstate()
-	api.instanceErr, api.errPage = accessDenied("Throttling"), 1
+	// The instances failing after page 1 keep page 1's standalone instance;
+	// the replica waiting for its source is not judged half-informed, nor
+	// are the clusters (not put), whose members may be unread.
 	got = nil
-	err = analyseRDS(context.Background(), api, collect(&got))
+	err = analyseRDS(context.Background(), rdsTestScope(rdsTestEstate(), 1, accessDenied("Throttling"), -1, nil), collect(&got))
 	requireCode(t, err, "Throttling")
 	if len(got) != 1 || got[0].ResourceName != "p1-single" {
 		t.Fatalf("got %+v, want p1-single only", got)

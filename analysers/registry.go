@@ -4,11 +4,15 @@ package analysers
 // services are listed to users. Adding a service means adding its file and
 // one line here.
 var All = []Analyser{
+	DMS,
+	DocDB,
 	Lambda,
 	ElastiCache,
 	DAX,
+	RDS,
 	MemoryDB,
 	CloudHSM,
+	Redshift,
 }
 
 // ByName returns the analyser with that service key.
