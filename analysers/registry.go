@@ -4,6 +4,10 @@ package analysers
 // services are listed to users. Adding a service means adding its file and
 // one line here.
 var All = []Analyser{
+	VPCE,
+	EFS,
+	OpenSearch,
+	FSx,
 	Lambda,
 }
 
