@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -10,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
 	efstypes "github.com/aws/aws-sdk-go-v2/service/efs/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // efsAPI holds exactly the calls the efs analyser makes.
@@ -27,14 +27,59 @@ var (
 		Remediation: "Create a mount target in every Availability Zone the clients run in, at least two."}
 )
 
-var EFS = Analyser{
-	Name:       "efs",
-	Actions:    []string{"elasticfilesystem:DescribeFileSystems", "elasticfilesystem:DescribeMountTargets"},
-	Checks:     []Check{efsOneZone, efsMountTargets},
-	ClientAPIs: []reflect.Type{apiOf[efsAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseEFS(ctx, efs.NewFromConfig(cfg), t, emit)
+// efsFileSystem is one file system with, when it is Regional and not on its
+// way out, its mount targets (every page of them). The mount targets are
+// read per file system, so they travel with it.
+type efsFileSystem struct {
+	FileSystem   efstypes.FileSystemDescription    `json:"file_system"`
+	MountTargets []efstypes.MountTargetDescription `json:"mount_targets,omitempty"`
+}
+
+// efsFileSystems are the region's file systems with their mount targets.
+var efsFileSystems = &inventory.Kind[efsFileSystem]{
+	Name:    "efs/file-systems",
+	Actions: []string{"elasticfilesystem:DescribeFileSystems", "elasticfilesystem:DescribeMountTargets"},
+	APIs:    []reflect.Type{apiOf[efsAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(efsFileSystem)) error {
+		return loadEFSFileSystems(ctx, efs.NewFromConfig(s.Config()), add)
 	},
+}
+
+// loadEFSFileSystems hands over each file system once it is read in full.
+// One Zone file systems need no further call; for a Regional one the mount
+// targets are read (DescribeMountTargets), since the rule judges their AZs,
+// not NumberOfMountTargets. A failed mount-target read ends the listing: the
+// file system it was for is not handed over half-read.
+func loadEFSFileSystems(ctx context.Context, api efsAPI, add func(efsFileSystem)) error {
+	p := efs.NewDescribeFileSystemsPaginator(api, &efs.DescribeFileSystemsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, fs := range page.FileSystems {
+			item := efsFileSystem{FileSystem: fs}
+			if !efsGone(fs.LifeCycleState) && !efsIsOneZone(fs) {
+				mp := efs.NewDescribeMountTargetsPaginator(api, &efs.DescribeMountTargetsInput{FileSystemId: fs.FileSystemId})
+				for mp.HasMorePages() {
+					mpage, err := mp.NextPage(ctx)
+					if err != nil {
+						return err
+					}
+					item.MountTargets = append(item.MountTargets, mpage.MountTargets...)
+				}
+			}
+			add(item)
+		}
+	}
+	return nil
+}
+
+var EFS = Analyser{
+	Name:   "efs",
+	Checks: []Check{efsOneZone, efsMountTargets},
+	Kinds:  []inventory.Loader{efsFileSystems},
+	Run:    analyseEFS,
 }
 
 // efsGone reports the life-cycle states of file systems and mount targets
@@ -45,37 +90,19 @@ func efsGone(state efstypes.LifeCycleState) bool {
 	return state == efstypes.LifeCycleStateDeleting || state == efstypes.LifeCycleStateDeleted
 }
 
-// analyseEFS judges each file system as soon as it is read. One Zone file
-// systems need no further call; a Regional one is judged from the AZs of its
-// mount targets (DescribeMountTargets), not from NumberOfMountTargets.
-func analyseEFS(ctx context.Context, api efsAPI, t Target, emit Emit) error {
-	p := efs.NewDescribeFileSystemsPaginator(api, &efs.DescribeFileSystemsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
+// analyseEFS judges every file system read, even when the read failed
+// part-way (the error is the task's); file systems being deleted are not
+// judged.
+func analyseEFS(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	items, err := efsFileSystems.Items(ctx, s)
+	t := TargetOf(s)
+	for _, it := range items {
+		if efsGone(it.FileSystem.LifeCycleState) {
+			continue
 		}
-		for _, fs := range page.FileSystems {
-			if efsGone(fs.LifeCycleState) {
-				continue
-			}
-			if efsIsOneZone(fs) {
-				emit(judgeEFS(fs, nil, t))
-				continue
-			}
-			var mts []efstypes.MountTargetDescription
-			mp := efs.NewDescribeMountTargetsPaginator(api, &efs.DescribeMountTargetsInput{FileSystemId: fs.FileSystemId})
-			for mp.HasMorePages() {
-				mpage, err := mp.NextPage(ctx)
-				if err != nil {
-					return err
-				}
-				mts = append(mts, mpage.MountTargets...)
-			}
-			emit(judgeEFS(fs, mts, t))
-		}
+		emit(judgeEFS(it.FileSystem, it.MountTargets, t))
 	}
-	return nil
+	return err
 }
 
 func efsIsOneZone(fs efstypes.FileSystemDescription) bool {
@@ -113,14 +140,17 @@ func judgeEFS(fs efstypes.FileSystemDescription, mts []efstypes.MountTargetDescr
 		}
 		f = finding(efsOneZone, true, fmt.Sprintf("%s is a One Zone file system in %s: its data and mount target are in that Availability Zone only, so an outage of that zone makes it unavailable.",
 			label, az))
+		f.AZs, f.AZIDs = efsPlace([]string{aws.ToString(fs.AvailabilityZoneName)}, []string{aws.ToString(fs.AvailabilityZoneId)})
 	} else {
-		var azs, unknown []string
+		var azs, unknown, names, ids []string
 		n := 0
 		for _, mt := range mts {
 			if efsGone(mt.LifeCycleState) || mt.LifeCycleState == efstypes.LifeCycleStateError {
 				continue
 			}
 			n++
+			names = append(names, aws.ToString(mt.AvailabilityZoneName))
+			ids = append(ids, aws.ToString(mt.AvailabilityZoneId))
 			az := aws.ToString(mt.AvailabilityZoneName)
 			if az == "" {
 				az = aws.ToString(mt.AvailabilityZoneId)
@@ -146,7 +176,9 @@ func judgeEFS(fs efstypes.FileSystemDescription, mts []efstypes.MountTargetDescr
 			f = finding(chk, true, fmt.Sprintf("%s is a Regional file system with %s, all in one Availability Zone (%s), so an outage of that zone cuts every client off although the data is stored in several zones.",
 				label, plural(n, "mount target"), list(azs)))
 		}
+		f.AZs, f.AZIDs = efsPlace(names, ids)
 	}
+	f.ResourceType = "AWS::EFS::FileSystem"
 	f.ResourceARN = aws.ToString(fs.FileSystemArn)
 	if f.ResourceARN == "" && id != "" {
 		f.ResourceARN = t.ARN("elasticfilesystem", t.Region, "file-system/"+id)
@@ -154,4 +186,25 @@ func judgeEFS(fs efstypes.FileSystemDescription, mts []efstypes.MountTargetDescr
 	f.ResourceName = name
 	f.ResourceID = id
 	return f
+}
+
+// efsPlace returns the distinct zone names of a file system's placement
+// (names[i] with zone ID ids[i], either "" when not reported) and their zone
+// IDs, or nil IDs when any name's is not reported. A zone reported by ID
+// only has no name to list.
+func efsPlace(names, ids []string) (azs, azIDs []string) {
+	idOf := map[string]string{}
+	for i, n := range names {
+		if n != "" && (idOf[n] == "" || ids[i] != "") {
+			idOf[n] = ids[i]
+		}
+	}
+	for n := range idOf {
+		azs = append(azs, n)
+	}
+	if len(azs) == 0 {
+		return nil, nil
+	}
+	azs = distinct(azs...)
+	return azs, zoneIDsOf(azs, idOf)
 }

@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -9,9 +7,10 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/fsx"
 	fsxtypes "github.com/aws/aws-sdk-go-v2/service/fsx/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // fsxAPI holds exactly the FSx calls the fsx analyser makes.
@@ -37,44 +36,64 @@ var (
 		Remediation: "Check the file system's deployment type; choose a Multi-AZ deployment where the file-system type offers one."}
 )
 
-var FSx = Analyser{
-	Name:       "fsx",
-	Actions:    []string{"fsx:DescribeFileSystems", "ec2:DescribeSubnets"},
-	Checks:     []Check{fsxWindows, fsxOntap, fsxOpenZFS, fsxLustre, fsxOther},
-	ClientAPIs: []reflect.Type{apiOf[fsxAPI](), apiOf[ec2.DescribeSubnetsAPIClient]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseFSx(ctx, fsx.NewFromConfig(cfg), ec2.NewFromConfig(cfg), t, emit)
+// fsxFileSystems are the region's file systems of every type.
+var fsxFileSystems = &inventory.Kind[fsxtypes.FileSystem]{
+	Name:    "fsx/file-systems",
+	Actions: []string{"fsx:DescribeFileSystems"},
+	APIs:    []reflect.Type{apiOf[fsxAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(fsxtypes.FileSystem)) error {
+		return loadFSxFileSystems(ctx, fsx.NewFromConfig(s.Config()), add)
 	},
 }
 
-// analyseFSx judges every file system of every type, page by page. File
-// systems in the DELETING state are not judged (FSx has no "deleted" state:
-// a deleted file system disappears from the list).
-func analyseFSx(ctx context.Context, api fsxAPI, subnets ec2.DescribeSubnetsAPIClient, t Target, emit Emit) error {
-	resolver := newSubnetAZs(subnets)
+func loadFSxFileSystems(ctx context.Context, api fsxAPI, add func(fsxtypes.FileSystem)) error {
 	p := fsx.NewDescribeFileSystemsPaginator(api, &fsx.DescribeFileSystemsInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return err
 		}
-		var ids []string
 		for _, fs := range page.FileSystems {
-			if fs.Lifecycle != fsxtypes.FileSystemLifecycleDeleting {
-				ids = append(ids, fs.SubnetIds...)
-			}
-		}
-		if err := resolver.resolve(ctx, ids); err != nil {
-			return err
-		}
-		for _, fs := range page.FileSystems {
-			if fs.Lifecycle == fsxtypes.FileSystemLifecycleDeleting {
-				continue
-			}
-			emit(judgeFSx(fs, resolver, t))
+			add(fs)
 		}
 	}
 	return nil
+}
+
+var FSx = Analyser{
+	Name:   "fsx",
+	Checks: []Check{fsxWindows, fsxOntap, fsxOpenZFS, fsxLustre, fsxOther},
+	Kinds:  []inventory.Loader{fsxFileSystems, inventory.Subnets},
+	Run:    analyseFSx,
+}
+
+// analyseFSx judges every file system read, of every type, even when the
+// listing failed part-way (the error is the task's). File systems in the
+// DELETING state are not judged (FSx has no "deleted" state: a deleted file
+// system disappears from the list). The subnets are read only when a file
+// system to judge names some; a failed subnet read fails the task before
+// anything is judged, since a file system placed with missing subnets would
+// be reported in an unknown Availability Zone.
+func analyseFSx(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	fss, listErr := fsxFileSystems.Items(ctx, s)
+	var subnets map[string]inventory.Subnet
+	for _, fs := range fss {
+		if fs.Lifecycle != fsxtypes.FileSystemLifecycleDeleting && len(fs.SubnetIds) > 0 {
+			var err error
+			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	t := TargetOf(s)
+	for _, fs := range fss {
+		if fs.Lifecycle == fsxtypes.FileSystemLifecycleDeleting {
+			continue
+		}
+		emit(judgeFSx(fs, subnets, t))
+	}
+	return listErr
 }
 
 // fsxKind returns the check, a readable type name and the deployment type of
@@ -143,7 +162,7 @@ func fsxNameTag(tags []fsxtypes.Tag) string {
 // pairs file servers inside one zone). A deployment type that is missing or
 // new, and a file-system type faultline does not know, are judged by the AZs
 // of the subnets.
-func judgeFSx(fs fsxtypes.FileSystem, subnets *subnetAZs, t Target) Finding {
+func judgeFSx(fs fsxtypes.FileSystem, subnets map[string]inventory.Subnet, t Target) Finding {
 	id := aws.ToString(fs.FileSystemId)
 	name := fsxNameTag(fs.Tags)
 	chk, kind, dt := fsxKind(fs)
@@ -151,7 +170,8 @@ func judgeFSx(fs fsxtypes.FileSystem, subnets *subnetAZs, t Target) Finding {
 	if name != "" {
 		label += " (" + name + ")"
 	}
-	azs, unknown := subnets.azs(fs.SubnetIds)
+	place := placeSubnets(fs.SubnetIds, subnets)
+	azs, unknown := place.AZs, place.Unknown
 	where := fsxWhere(azs, unknown)
 	var f Finding
 	switch {
@@ -180,6 +200,8 @@ func judgeFSx(fs fsxtypes.FileSystem, subnets *subnetAZs, t Target) Finding {
 				label, reported, where))
 		}
 	}
+	f.AZs, f.AZIDs = place.AZs, place.AZIDs
+	f.ResourceType = "AWS::FSx::FileSystem"
 	f.ResourceARN = aws.ToString(fs.ResourceARN)
 	if f.ResourceARN == "" && id != "" {
 		f.ResourceARN = t.ARN("fsx", t.Region, "file-system/"+id)

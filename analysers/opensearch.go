@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -8,9 +6,10 @@ import (
 	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
 	opensearchtypes "github.com/aws/aws-sdk-go-v2/service/opensearch/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // opensearchAPI holds exactly the OpenSearch calls the opensearch analyser
@@ -33,20 +32,20 @@ var (
 		Remediation: "Enable zone awareness with two or three Availability Zones (or Multi-AZ with Standby), give a VPC domain one subnet per zone, and keep at least one replica shard."}
 )
 
-var OpenSearch = Analyser{
-	Name:       "opensearch",
-	Actions:    []string{"es:ListDomainNames", "es:DescribeDomains", "ec2:DescribeSubnets"},
-	Checks:     []Check{opensearchSingleNode, opensearchOneAZ},
-	ClientAPIs: []reflect.Type{apiOf[opensearchAPI](), apiOf[ec2.DescribeSubnetsAPIClient]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseOpenSearch(ctx, opensearch.NewFromConfig(cfg), ec2.NewFromConfig(cfg), t, emit)
+// opensearchDomains are the region's domains (both engine types), as
+// DescribeDomains reports them.
+var opensearchDomains = &inventory.Kind[opensearchtypes.DomainStatus]{
+	Name:    "opensearch/domains",
+	Actions: []string{"es:ListDomainNames", "es:DescribeDomains"},
+	APIs:    []reflect.Type{apiOf[opensearchAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(opensearchtypes.DomainStatus)) error {
+		return loadOpenSearchDomains(ctx, opensearch.NewFromConfig(s.Config()), add)
 	},
 }
 
-// analyseOpenSearch lists the domain names (both engine types), describes
-// them five at a time and emits each batch before describing the next.
-// Domains whose Deleted flag is set (deletion in progress) are not judged.
-func analyseOpenSearch(ctx context.Context, api opensearchAPI, subnets ec2.DescribeSubnetsAPIClient, t Target, emit Emit) error {
+// loadOpenSearchDomains lists the domain names and describes them five at a
+// time, handing over each batch before describing the next.
+func loadOpenSearchDomains(ctx context.Context, api opensearchAPI, add func(opensearchtypes.DomainStatus)) error {
 	out, err := api.ListDomainNames(ctx, &opensearch.ListDomainNamesInput{})
 	if err != nil {
 		return err
@@ -57,7 +56,6 @@ func analyseOpenSearch(ctx context.Context, api opensearchAPI, subnets ec2.Descr
 			names = append(names, n)
 		}
 	}
-	resolver := newSubnetAZs(subnets)
 	for len(names) > 0 {
 		batch := names
 		if len(batch) > opensearchDescribeBatch {
@@ -68,23 +66,46 @@ func analyseOpenSearch(ctx context.Context, api opensearchAPI, subnets ec2.Descr
 		if err != nil {
 			return err
 		}
-		var ids []string
 		for _, d := range desc.DomainStatusList {
-			if d.VPCOptions != nil && !aws.ToBool(d.Deleted) {
-				ids = append(ids, d.VPCOptions.SubnetIds...)
-			}
-		}
-		if err := resolver.resolve(ctx, ids); err != nil {
-			return err
-		}
-		for _, d := range desc.DomainStatusList {
-			if aws.ToBool(d.Deleted) {
-				continue
-			}
-			emit(judgeOpenSearch(d, resolver, t))
+			add(d)
 		}
 	}
 	return nil
+}
+
+var OpenSearch = Analyser{
+	Name:   "opensearch",
+	Checks: []Check{opensearchSingleNode, opensearchOneAZ},
+	Kinds:  []inventory.Loader{opensearchDomains, inventory.Subnets},
+	Run:    analyseOpenSearch,
+}
+
+// analyseOpenSearch judges every domain read, even when a DescribeDomains
+// batch failed (the error is the task's). Domains whose Deleted flag is set
+// (deletion in progress) are not judged. The subnets are read only when a
+// VPC domain is to be judged; a failed subnet read fails the task before
+// anything is judged, since a domain placed with missing subnets would be
+// reported on subnets "not found".
+func analyseOpenSearch(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	domains, listErr := opensearchDomains.Items(ctx, s)
+	var subnets map[string]inventory.Subnet
+	for _, d := range domains {
+		if !aws.ToBool(d.Deleted) && d.VPCOptions != nil && len(d.VPCOptions.SubnetIds) > 0 {
+			var err error
+			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
+				return err
+			}
+			break
+		}
+	}
+	t := TargetOf(s)
+	for _, d := range domains {
+		if aws.ToBool(d.Deleted) {
+			continue
+		}
+		emit(judgeOpenSearch(d, subnets, t))
+	}
+	return listErr
 }
 
 // judgeOpenSearch judges the data nodes of a domain: a single data node, or
@@ -94,7 +115,7 @@ func analyseOpenSearch(ctx context.Context, api opensearchAPI, subnets ec2.Descr
 // AZs are not reported, so their messages name none. The AZs of a VPC domain
 // are those of its subnets (moto, unlike AWS, reports no
 // VPCOptions.AvailabilityZones) together with any the API reports.
-func judgeOpenSearch(d opensearchtypes.DomainStatus, subnets *subnetAZs, t Target) Finding {
+func judgeOpenSearch(d opensearchtypes.DomainStatus, subnets map[string]inventory.Subnet, t Target) Finding {
 	name := aws.ToString(d.DomainName)
 	cc := d.ClusterConfig
 	if cc == nil {
@@ -106,10 +127,18 @@ func judgeOpenSearch(d opensearchtypes.DomainStatus, subnets *subnetAZs, t Targe
 		nodes = plural(count, "data node")
 	}
 	vpc := d.VPCOptions != nil && (len(d.VPCOptions.SubnetIds) > 0 || len(d.VPCOptions.AvailabilityZones) > 0)
-	var azs, unknown []string
+	var azs, unknown, azIDs []string
 	if vpc {
-		azs, unknown = subnets.azs(d.VPCOptions.SubnetIds)
-		azs = distinct(append(azs, d.VPCOptions.AvailabilityZones...)...)
+		place := placeSubnets(d.VPCOptions.SubnetIds, subnets)
+		unknown = place.Unknown
+		azs = distinct(append(place.AZs, d.VPCOptions.AvailabilityZones...)...)
+		idOf := map[string]string{}
+		for i, az := range place.AZs {
+			if i < len(place.AZIDs) {
+				idOf[az] = place.AZIDs[i]
+			}
+		}
+		azIDs = zoneIDsOf(azs, idOf)
 	}
 	inAZs := ""
 	if len(azs) > 0 {
@@ -159,6 +188,10 @@ func judgeOpenSearch(d opensearchtypes.DomainStatus, subnets *subnetAZs, t Targe
 				label, plural(zones, "Availability Zone"), list(azs)))
 		}
 	}
+	if len(azs) > 0 {
+		f.AZs, f.AZIDs = azs, azIDs
+	}
+	f.ResourceType = "AWS::OpenSearchService::Domain"
 	f.ResourceARN = aws.ToString(d.ARN)
 	if f.ResourceARN == "" && name != "" {
 		f.ResourceARN = t.ARN("es", t.Region, "domain/"+name)

@@ -1,21 +1,34 @@
-//go:build legacy
-
 package analysers
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
 	opensearchtypes "github.com/aws/aws-sdk-go-v2/service/opensearch/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 var opensearchTestTarget = Target{AccountID: "111111111111", Partition: "aws-cn", Region: "cn-northwest-1"}
 
-var opensearchTestSubnetAZs = map[string]string{
-	"subnet-a": "cn-northwest-1a", "subnet-b": "cn-northwest-1b", "subnet-c": "cn-northwest-1c", "subnet-a2": "cn-northwest-1a",
+var opensearchTestSubnets = []inventory.Subnet{
+	{ID: "subnet-a", VPCID: "vpc-1", AZ: "cn-northwest-1a", AZID: "cnnw1-az1"},
+	{ID: "subnet-b", VPCID: "vpc-1", AZ: "cn-northwest-1b", AZID: "cnnw1-az2"},
+	{ID: "subnet-c", VPCID: "vpc-1", AZ: "cn-northwest-1c", AZID: "cnnw1-az3"},
+	{ID: "subnet-a2", VPCID: "vpc-1", AZ: "cn-northwest-1a", AZID: "cnnw1-az1"},
+}
+
+func opensearchTestSubnetIndex() map[string]inventory.Subnet {
+	m := map[string]inventory.Subnet{}
+	for _, s := range opensearchTestSubnets {
+		m[s.ID] = s
+	}
+	return m
 }
 
 // opensearchDomain builds a public domain with n data nodes; zones > 0
@@ -43,10 +56,6 @@ func opensearchVPCDomain(name string, n, zones int32, subnets ...string) opensea
 }
 
 func TestJudgeOpenSearch(t *testing.T) {
-	resolver := newSubnetAZs(&fakeSubnets{az: opensearchTestSubnetAZs})
-	if err := resolver.resolve(context.Background(), []string{"subnet-a", "subnet-b", "subnet-c", "subnet-a2", "subnet-gone"}); err != nil {
-		t.Fatal(err)
-	}
 	standby := opensearchVPCDomain("standby", 6, 3, "subnet-a", "subnet-b", "subnet-c")
 	standby.ClusterConfig.MultiAZWithStandbyEnabled = aws.Bool(true)
 	publicStandby := opensearchDomain("pub-standby", 3, 3)
@@ -69,54 +78,78 @@ func TestJudgeOpenSearch(t *testing.T) {
 		check   string
 		risk    bool
 		message string
+		azs     []string
+		azIDs   []string
 	}{
 		{"public single node", opensearchDomain("solo", 1, 0),
-			"OPENSEARCH-1", true, "OpenSearch domain solo has a single data node, so an outage of its Availability Zone makes the domain unavailable."},
+			"OPENSEARCH-1", true, "OpenSearch domain solo has a single data node, so an outage of its Availability Zone makes the domain unavailable.",
+			nil, nil},
 		{"VPC single node", opensearchVPCDomain("vpc-solo", 1, 0, "subnet-a"),
-			"OPENSEARCH-1", true, "OpenSearch domain vpc-solo has a single data node in cn-northwest-1a, so an outage of its Availability Zone makes the domain unavailable."},
+			"OPENSEARCH-1", true, "OpenSearch domain vpc-solo has a single data node in cn-northwest-1a, so an outage of its Availability Zone makes the domain unavailable.",
+			[]string{"cn-northwest-1a"}, []string{"cnnw1-az1"}},
 		{"single node even with zone awareness flag", opensearchDomain("solo-za", 1, 2),
-			"OPENSEARCH-1", true, "OpenSearch domain solo-za has a single data node, so an outage of its Availability Zone makes the domain unavailable."},
+			"OPENSEARCH-1", true, "OpenSearch domain solo-za has a single data node, so an outage of its Availability Zone makes the domain unavailable.",
+			nil, nil},
 		{"public, zone awareness off", opensearchDomain("flat", 3, 0),
-			"OPENSEARCH-2", true, "OpenSearch domain flat has zone awareness disabled, so all 3 data nodes are in one Availability Zone and an outage of that zone makes the domain unavailable."},
+			"OPENSEARCH-2", true, "OpenSearch domain flat has zone awareness disabled, so all 3 data nodes are in one Availability Zone and an outage of that zone makes the domain unavailable.",
+			nil, nil},
 		{"VPC, zone awareness off", opensearchVPCDomain("vpc-flat", 2, 0, "subnet-b"),
-			"OPENSEARCH-2", true, "OpenSearch domain vpc-flat has zone awareness disabled, so both data nodes are in one Availability Zone (cn-northwest-1b) and an outage of that zone makes the domain unavailable."},
+			"OPENSEARCH-2", true, "OpenSearch domain vpc-flat has zone awareness disabled, so both data nodes are in one Availability Zone (cn-northwest-1b) and an outage of that zone makes the domain unavailable.",
+			[]string{"cn-northwest-1b"}, []string{"cnnw1-az2"}},
 		{"no cluster config", noConfig,
-			"OPENSEARCH-2", true, "OpenSearch domain no-config has zone awareness disabled, so all its data nodes are in one Availability Zone and an outage of that zone makes the domain unavailable."},
+			"OPENSEARCH-2", true, "OpenSearch domain no-config has zone awareness disabled, so all its data nodes are in one Availability Zone and an outage of that zone makes the domain unavailable.",
+			nil, nil},
 		{"zone aware over one AZ (AWS allows 2 or 3)", opensearchDomain("one-zone", 2, 1),
-			"OPENSEARCH-2", true, "OpenSearch domain one-zone has zone awareness enabled for only 1 Availability Zone, so an outage of that zone makes the domain unavailable."},
+			"OPENSEARCH-2", true, "OpenSearch domain one-zone has zone awareness enabled for only 1 Availability Zone, so an outage of that zone makes the domain unavailable.",
+			nil, nil},
 		{"public, zone aware over 3 AZs", opensearchDomain("pub3", 3, 3),
-			"OPENSEARCH-2", false, "OpenSearch domain pub3 has zone awareness enabled and spreads 3 data nodes over 3 Availability Zones, so it keeps serving if one zone fails."},
+			"OPENSEARCH-2", false, "OpenSearch domain pub3 has zone awareness enabled and spreads 3 data nodes over 3 Availability Zones, so it keeps serving if one zone fails.",
+			nil, nil},
 		{"public, zone aware, default AZ count", defaultZones,
-			"OPENSEARCH-2", false, "OpenSearch domain default-zones has zone awareness enabled and spreads 4 data nodes over 2 Availability Zones, so it keeps serving if one zone fails."},
+			"OPENSEARCH-2", false, "OpenSearch domain default-zones has zone awareness enabled and spreads 4 data nodes over 2 Availability Zones, so it keeps serving if one zone fails.",
+			nil, nil},
 		{"public, Multi-AZ with Standby", publicStandby,
-			"OPENSEARCH-2", false, "OpenSearch domain pub-standby has zone awareness enabled and spreads 3 data nodes over 3 Availability Zones with one zone held as standby (Multi-AZ with Standby), so it keeps serving if one zone fails."},
+			"OPENSEARCH-2", false, "OpenSearch domain pub-standby has zone awareness enabled and spreads 3 data nodes over 3 Availability Zones with one zone held as standby (Multi-AZ with Standby), so it keeps serving if one zone fails.",
+			nil, nil},
 		{"VPC, zone aware over 2 AZs", opensearchVPCDomain("vpc2", 2, 2, "subnet-b", "subnet-a"),
-			"OPENSEARCH-2", false, "OpenSearch domain vpc2 has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones (cn-northwest-1a, cn-northwest-1b), so it keeps serving if one zone fails."},
+			"OPENSEARCH-2", false, "OpenSearch domain vpc2 has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones (cn-northwest-1a, cn-northwest-1b), so it keeps serving if one zone fails.",
+			[]string{"cn-northwest-1a", "cn-northwest-1b"}, []string{"cnnw1-az1", "cnnw1-az2"}},
 		{"VPC, Multi-AZ with Standby over 3 AZs", standby,
-			"OPENSEARCH-2", false, "OpenSearch domain standby has zone awareness enabled and spreads 6 data nodes over 3 Availability Zones (cn-northwest-1a, cn-northwest-1b, cn-northwest-1c) with one zone held as standby (Multi-AZ with Standby), so it keeps serving if one zone fails."},
+			"OPENSEARCH-2", false, "OpenSearch domain standby has zone awareness enabled and spreads 6 data nodes over 3 Availability Zones (cn-northwest-1a, cn-northwest-1b, cn-northwest-1c) with one zone held as standby (Multi-AZ with Standby), so it keeps serving if one zone fails.",
+			[]string{"cn-northwest-1a", "cn-northwest-1b", "cn-northwest-1c"}, []string{"cnnw1-az1", "cnnw1-az2", "cnnw1-az3"}},
 		{"VPC, AZs reported by the API", reported,
-			"OPENSEARCH-2", false, "OpenSearch domain reported has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones (cn-northwest-1a, cn-northwest-1b), so it keeps serving if one zone fails."},
+			"OPENSEARCH-2", false, "OpenSearch domain reported has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones (cn-northwest-1a, cn-northwest-1b), so it keeps serving if one zone fails.",
+			[]string{"cn-northwest-1a", "cn-northwest-1b"}, nil},
 		{"VPC, zone aware but subnets in one AZ", opensearchVPCDomain("vpc-same", 4, 2, "subnet-a", "subnet-a2"),
-			"OPENSEARCH-2", true, "OpenSearch domain vpc-same has zone awareness enabled for 2 Availability Zones, but its VPC subnets are all in one Availability Zone (cn-northwest-1a), so an outage of that zone makes the domain unavailable."},
+			"OPENSEARCH-2", true, "OpenSearch domain vpc-same has zone awareness enabled for 2 Availability Zones, but its VPC subnets are all in one Availability Zone (cn-northwest-1a), so an outage of that zone makes the domain unavailable.",
+			[]string{"cn-northwest-1a"}, []string{"cnnw1-az1"}},
 		{"VPC, zone aware, a subnet not found", opensearchVPCDomain("vpc-gone", 2, 2, "subnet-a", "subnet-gone"),
-			"OPENSEARCH-2", true, "OpenSearch domain vpc-gone has zone awareness enabled for 2 Availability Zones, but its VPC subnets are known to be in only 1 Availability Zone (cn-northwest-1a): 1 subnet could not be found (subnet-gone)."},
+			"OPENSEARCH-2", true, "OpenSearch domain vpc-gone has zone awareness enabled for 2 Availability Zones, but its VPC subnets are known to be in only 1 Availability Zone (cn-northwest-1a): 1 subnet could not be found (subnet-gone).",
+			[]string{"cn-northwest-1a"}, []string{"cnnw1-az1"}},
 		{"VPC options without subnets count as public", emptyVPC,
-			"OPENSEARCH-2", false, "OpenSearch domain empty-vpc has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones, so it keeps serving if one zone fails."},
+			"OPENSEARCH-2", false, "OpenSearch domain empty-vpc has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones, so it keeps serving if one zone fails.",
+			nil, nil},
 		{"Elasticsearch engine", es,
-			"OPENSEARCH-2", true, "OpenSearch domain legacy has zone awareness disabled, so both data nodes are in one Availability Zone and an outage of that zone makes the domain unavailable."},
+			"OPENSEARCH-2", true, "OpenSearch domain legacy has zone awareness disabled, so both data nodes are in one Availability Zone and an outage of that zone makes the domain unavailable.",
+			nil, nil},
 		{"no ARN in the answer: built in the caller's partition", noARN,
-			"OPENSEARCH-1", true, "OpenSearch domain no-arn has a single data node, so an outage of its Availability Zone makes the domain unavailable."},
+			"OPENSEARCH-1", true, "OpenSearch domain no-arn has a single data node, so an outage of its Availability Zone makes the domain unavailable.",
+			nil, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := judgeOpenSearch(c.d, resolver, opensearchTestTarget)
+			f := judgeOpenSearch(c.d, opensearchTestSubnetIndex(), opensearchTestTarget)
 			if f.CheckID != c.check || f.Risk != c.risk || f.Message != c.message {
 				t.Errorf("got %s %v %q\nwant %s %v %q", f.CheckID, f.Risk, f.Message, c.check, c.risk, c.message)
 			}
 			name := aws.ToString(c.d.DomainName)
 			if f.ResourceARN != "arn:aws-cn:es:cn-northwest-1:111111111111:domain/"+name || f.ResourceName != name ||
-				f.ResourceID != "111111111111/"+name || f.Engine != aws.ToString(c.d.EngineVersion) || f.Severity != SeverityHigh {
+				f.ResourceID != "111111111111/"+name || f.Engine != aws.ToString(c.d.EngineVersion) || f.Severity != SeverityHigh ||
+				f.ResourceType != "AWS::OpenSearchService::Domain" {
 				t.Errorf("resource columns: %+v", f)
+			}
+			if !slices.Equal(f.AZs, c.azs) || !slices.Equal(f.AZIDs, c.azIDs) {
+				t.Errorf("placed in %v %v, want %v %v", f.AZs, f.AZIDs, c.azs, c.azIDs)
 			}
 		})
 	}
@@ -179,14 +212,55 @@ func opensearchEight() []opensearchtypes.DomainStatus {
 	}
 }
 
-func TestAnalyseOpenSearchBatchesOfFive(t *testing.T) {
+// opensearchNames are the names of domains, in order.
+func opensearchNames(domains []opensearchtypes.DomainStatus) []string {
+	var names []string
+	for _, d := range domains {
+		names = append(names, aws.ToString(d.DomainName))
+	}
+	return names
+}
+
+// Neither call pages: the "two pages" of this loader are its two
+// DescribeDomains batches (at most five names each), both read.
+func TestLoadOpenSearchDomainsBatchesOfFive(t *testing.T) {
 	api := &fakeOpenSearch{domains: opensearchEight()}
-	var got []Finding
-	if err := analyseOpenSearch(context.Background(), api, &fakeSubnets{az: opensearchTestSubnetAZs}, opensearchTestTarget, collect(&got)); err != nil {
+	var got []opensearchtypes.DomainStatus
+	if err := loadOpenSearchDomains(context.Background(), api, func(d opensearchtypes.DomainStatus) { got = append(got, d) }); err != nil {
 		t.Fatal(err)
 	}
 	if len(api.batches) != 2 || len(api.batches[0]) != 5 || len(api.batches[1]) != 3 {
 		t.Fatalf("DescribeDomains batches: %v", api.batches)
+	}
+	// Every domain is read, the one being deleted too: the rule skips it.
+	if want := opensearchNames(opensearchEight()); !slices.Equal(opensearchNames(got), want) {
+		t.Errorf("read %v, want %v", opensearchNames(got), want)
+	}
+	err := loadOpenSearchDomains(context.Background(), &fakeOpenSearch{listErr: accessDenied("AccessDeniedException")}, func(opensearchtypes.DomainStatus) {
+		t.Error("an item from a denied listing")
+	})
+	requireCode(t, err, "AccessDeniedException")
+}
+
+// A failing second DescribeDomains batch ends the read with its error,
+// keeping the first batch.
+func TestLoadOpenSearchDomainsSecondBatchFailureKeepsFirst(t *testing.T) {
+	api := &fakeOpenSearch{domains: opensearchEight(), failOn: 1, descErr: accessDenied("AccessDeniedException")}
+	var got []opensearchtypes.DomainStatus
+	err := loadOpenSearchDomains(context.Background(), api, func(d opensearchtypes.DomainStatus) { got = append(got, d) })
+	requireCode(t, err, "AccessDeniedException")
+	if want := opensearchNames(opensearchEight()[:5]); !slices.Equal(opensearchNames(got), want) {
+		t.Fatalf("read %v, want %v", opensearchNames(got), want)
+	}
+}
+
+func TestAnalyseOpenSearch(t *testing.T) {
+	s := testScope()
+	inventory.Put(s, opensearchDomains, opensearchEight(), nil)
+	inventory.Put(s, inventory.Subnets, opensearchTestSubnets, nil)
+	var got []Finding
+	if err := analyseOpenSearch(context.Background(), s, collect(&got)); err != nil {
+		t.Fatal(err)
 	}
 	want := []struct {
 		name string
@@ -203,21 +277,42 @@ func TestAnalyseOpenSearchBatchesOfFive(t *testing.T) {
 }
 
 func TestAnalyseOpenSearchAccessDenied(t *testing.T) {
+	s := testScope()
+	inventory.Put(s, opensearchDomains, nil, accessDenied("AccessDeniedException"))
 	var got []Finding
-	err := analyseOpenSearch(context.Background(), &fakeOpenSearch{listErr: accessDenied("AccessDeniedException")}, &fakeSubnets{}, opensearchTestTarget, collect(&got))
-	requireCode(t, err, "AccessDeniedException")
+	requireCode(t, analyseOpenSearch(context.Background(), s, collect(&got)), "AccessDeniedException")
 	if len(got) != 0 {
 		t.Fatalf("findings after a denied list: %+v", got)
 	}
+	// A denied subnet read fails the task and judges nothing half-placed.
+	s = testScope()
+	inventory.Put(s, opensearchDomains, opensearchEight(), nil)
+	inventory.Put(s, inventory.Subnets, nil, accessDenied("UnauthorizedOperation"))
+	requireCode(t, analyseOpenSearch(context.Background(), s, collect(&got)), "UnauthorizedOperation")
+	if len(got) != 0 {
+		t.Fatalf("findings after a denied subnet read: %+v", got)
+	}
+	// Public domains, and VPC domains being deleted, need no subnet read.
+	s = testScope()
+	deleting := opensearchVPCDomain("vpc-deleting", 2, 2, "subnet-a")
+	deleting.Deleted = aws.Bool(true)
+	inventory.Put(s, opensearchDomains, []opensearchtypes.DomainStatus{opensearchDomain("pub", 3, 3), deleting}, nil)
+	if err := analyseOpenSearch(context.Background(), s, collect(&got)); err != nil || len(got) != 1 {
+		t.Fatalf("err %v, findings %+v", err, got)
+	}
 }
 
-// A failing second DescribeDomains batch fails the task, but the first
-// batch's findings are already emitted.
-func TestAnalyseOpenSearchSecondBatchFailureKeepsFirst(t *testing.T) {
-	api := &fakeOpenSearch{domains: opensearchEight(), failOn: 1, descErr: accessDenied("AccessDeniedException")}
+// A read that failed part-way (here the second DescribeDomains batch) fails
+// the task, but the domains read before it keep their findings.
+func TestAnalyseOpenSearchKeepsWhatWasReadBeforeAFailure(t *testing.T) {
+	s := testScope()
+	denied := accessDenied("AccessDeniedException")
+	inventory.Put(s, opensearchDomains, opensearchEight()[:5], denied)
+	inventory.Put(s, inventory.Subnets, opensearchTestSubnets, nil)
 	var got []Finding
-	err := analyseOpenSearch(context.Background(), api, &fakeSubnets{az: opensearchTestSubnetAZs}, opensearchTestTarget, collect(&got))
-	requireCode(t, err, "AccessDeniedException")
+	if err := analyseOpenSearch(context.Background(), s, collect(&got)); !errors.Is(err, denied) {
+		t.Fatalf("err %v, want the read's", err)
+	}
 	var names []string
 	for _, f := range got {
 		names = append(names, f.ResourceName)
@@ -225,11 +320,11 @@ func TestAnalyseOpenSearchSecondBatchFailureKeepsFirst(t *testing.T) {
 	if strings.Join(names, ",") != "d1-public,d2-vpc,d3,d5" {
 		t.Fatalf("want the first batch's findings, got %v", names)
 	}
-	// A denied subnet lookup fails the task before its batch is judged.
-	got = nil
-	err = analyseOpenSearch(context.Background(), &fakeOpenSearch{domains: opensearchEight()}, &fakeSubnets{err: accessDenied("UnauthorizedOperation")}, opensearchTestTarget, collect(&got))
-	requireCode(t, err, "UnauthorizedOperation")
-	if len(got) != 0 {
-		t.Fatalf("findings after a denied subnet lookup: %+v", got)
+}
+
+func TestOpenSearchActions(t *testing.T) {
+	want := []string{"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "es:DescribeDomains", "es:ListDomainNames"}
+	if got := OpenSearch.Actions(); !slices.Equal(got, want) {
+		t.Errorf("actions %v, want %v", got, want)
 	}
 }

@@ -4,8 +4,12 @@ package analysers
 // services are listed to users. Adding a service means adding its file and
 // one line here.
 var All = []Analyser{
+	VPCE,
 	DMS,
 	DocDB,
+	EFS,
+	OpenSearch,
+	FSx,
 	Lambda,
 	ElastiCache,
 	DAX,

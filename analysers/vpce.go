@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -11,12 +9,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
-// vpceAPI holds exactly the EC2 calls the vpce analyser makes.
+// vpceAPI holds exactly the EC2 calls the vpce analyser's kind makes (its
+// subnets are the region's, inventory.Subnets).
 type vpceAPI interface {
 	ec2.DescribeVpcEndpointsAPIClient
-	ec2.DescribeSubnetsAPIClient
 }
 
 var (
@@ -31,14 +31,35 @@ var (
 		Remediation: "None needed for Availability Zone resilience."}
 )
 
-var VPCE = Analyser{
-	Name:       "vpce",
-	Actions:    []string{"ec2:DescribeVpcEndpoints", "ec2:DescribeSubnets"},
-	Checks:     []Check{vpceInterface, vpceGWLB, vpceGateway},
-	ClientAPIs: []reflect.Type{apiOf[vpceAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseVPCE(ctx, ec2.NewFromConfig(cfg), t, emit)
+// vpceEndpoints are the region's VPC endpoints, in every state.
+var vpceEndpoints = &inventory.Kind[ec2types.VpcEndpoint]{
+	Name:    "ec2/vpc-endpoints",
+	Actions: []string{"ec2:DescribeVpcEndpoints"},
+	APIs:    []reflect.Type{apiOf[vpceAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(ec2types.VpcEndpoint)) error {
+		return loadVPCEndpoints(ctx, ec2.NewFromConfig(s.Config()), add)
 	},
+}
+
+func loadVPCEndpoints(ctx context.Context, api vpceAPI, add func(ec2types.VpcEndpoint)) error {
+	p := ec2.NewDescribeVpcEndpointsPaginator(api, &ec2.DescribeVpcEndpointsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, ep := range page.VpcEndpoints {
+			add(ep)
+		}
+	}
+	return nil
+}
+
+var VPCE = Analyser{
+	Name:   "vpce",
+	Checks: []Check{vpceInterface, vpceGWLB, vpceGateway},
+	Kinds:  []inventory.Loader{vpceEndpoints, inventory.Subnets},
+	Run:    analyseVPCE,
 }
 
 // vpceGone reports endpoints that are not judged because they are being
@@ -53,34 +74,38 @@ func vpceGone(state ec2types.State) bool {
 	return false
 }
 
-// analyseVPCE judges every endpoint page by page. Gateway endpoints get one
-// INFO row (VPCE-3, not a risk) rather than being skipped, so that a scan
-// shows they were seen; they are regional by design.
-func analyseVPCE(ctx context.Context, api vpceAPI, t Target, emit Emit) error {
-	resolver := newSubnetAZs(api)
-	p := ec2.NewDescribeVpcEndpointsPaginator(api, &ec2.DescribeVpcEndpointsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		var ids []string
-		for _, ep := range page.VpcEndpoints {
-			if !vpceGone(ep.State) && ep.VpcEndpointType != ec2types.VpcEndpointTypeGateway {
-				ids = append(ids, ep.SubnetIds...)
+// analyseVPCE judges every endpoint read, even when the listing failed
+// part-way (the error is the task's). Gateway endpoints get one INFO row
+// (VPCE-3, not a risk) rather than being skipped, so that a scan shows they
+// were seen; they are regional by design. The subnets are read only when an
+// endpoint to judge has network interfaces in subnets; a failed subnet read
+// fails the task before anything is judged, since an endpoint placed with
+// missing subnets would be reported on subnets "not found".
+func analyseVPCE(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	eps, listErr := vpceEndpoints.Items(ctx, s)
+	var subnets map[string]inventory.Subnet
+	for _, ep := range eps {
+		if vpceNeedsSubnets(ep) {
+			var err error
+			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
+				return err
 			}
-		}
-		if err := resolver.resolve(ctx, ids); err != nil {
-			return err
-		}
-		for _, ep := range page.VpcEndpoints {
-			if vpceGone(ep.State) {
-				continue
-			}
-			emit(judgeVPCE(ep, resolver, t))
+			break
 		}
 	}
-	return nil
+	t := TargetOf(s)
+	for _, ep := range eps {
+		if vpceGone(ep.State) {
+			continue
+		}
+		emit(judgeVPCE(ep, subnets, t))
+	}
+	return listErr
+}
+
+// vpceNeedsSubnets reports whether ep is judged by the zones of its subnets.
+func vpceNeedsSubnets(ep ec2types.VpcEndpoint) bool {
+	return !vpceGone(ep.State) && ep.VpcEndpointType != ec2types.VpcEndpointTypeGateway && len(ep.SubnetIds) > 0
 }
 
 // vpceTypeName is the endpoint type as a message says it ("" when the
@@ -102,7 +127,7 @@ func vpceTypeName(kind ec2types.VpcEndpointType) string {
 // network interfaces in subnets) is judged by the distinct AZs of its
 // subnets (VPCE-1). The ARN is built in the caller's partition with the
 // endpoint owner's account.
-func judgeVPCE(ep ec2types.VpcEndpoint, subnets *subnetAZs, t Target) Finding {
+func judgeVPCE(ep ec2types.VpcEndpoint, subnets map[string]inventory.Subnet, t Target) Finding {
 	id := aws.ToString(ep.VpcEndpointId)
 	name := nameTag(ep.Tags)
 	label := "VPC endpoint " + id
@@ -115,7 +140,8 @@ func judgeVPCE(ep ec2types.VpcEndpoint, subnets *subnetAZs, t Target) Finding {
 	if svc := aws.ToString(ep.ServiceName); svc != "" {
 		label += " for " + svc
 	}
-	azs, unknown := subnets.azs(ep.SubnetIds)
+	place := placeSubnets(ep.SubnetIds, subnets)
+	azs, unknown := place.AZs, place.Unknown
 	n := len(distinct(ep.SubnetIds...))
 	var f Finding
 	switch ep.VpcEndpointType {
@@ -147,6 +173,10 @@ func judgeVPCE(ep ec2types.VpcEndpoint, subnets *subnetAZs, t Target) Finding {
 				label, plural(n, "subnet"), list(azs)))
 		}
 	}
+	if ep.VpcEndpointType != ec2types.VpcEndpointTypeGateway {
+		f.AZs, f.AZIDs = place.AZs, place.AZIDs
+	}
+	f.ResourceType = "AWS::EC2::VPCEndpoint"
 	owner := t
 	if o := aws.ToString(ep.OwnerId); o != "" {
 		owner.AccountID = o
