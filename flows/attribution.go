@@ -107,7 +107,7 @@ type FactsAPIs struct {
 // Actions are the IAM actions flows calls, sorted: the inventory's, the
 // facts', and the readers'.
 var Actions = func() []string {
-	a := append([]string{}, inventory.Actions...)
+	a := append([]string{}, inventory.ActionsOf(inventory.NetworkKinds...)...)
 	a = append(a,
 		"ec2:DescribeFlowLogs", "ec2:DescribeInstances",
 		"elasticache:DescribeReplicationGroups",

@@ -522,7 +522,7 @@ func loadScopes(ctx context.Context, o flowsOptions, cfg aws.Config, stderr io.W
 
 func loadScope(ctx context.Context, s *flows.Scope, cfg aws.Config, partition string) error {
 	ec2api := ec2.NewFromConfig(cfg)
-	inv, err := inventory.LoadNetwork(ctx, ec2api, cfg.Region)
+	inv, err := inventory.NetworkOf(ctx, inventory.NewLive().Scope(inventory.Account{ID: s.Facts.Account, Partition: partition, Config: cfg}, cfg.Region))
 	if err != nil {
 		return err
 	}

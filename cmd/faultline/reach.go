@@ -209,10 +209,12 @@ func runReach(ctx context.Context, opts reachOptions, stdout io.Writer) error {
 		}
 		cfg = account.AssumeRole(cfg, account.RoleARN(id.Partition, id.Account, opts.AssumeRole), "faultline", "", 0)
 	}
-	if _, err := account.Identify(ctx, cfg); err != nil {
+	id, err := account.Identify(ctx, cfg)
+	if err != nil {
 		return &codedError{exitError, fmt.Errorf("cannot identify the caller: %w", err)}
 	}
-	inv, err := inventory.LoadNetwork(ctx, ec2.NewFromConfig(cfg), cfg.Region)
+	scope := inventory.NewLive().Scope(inventory.Account{ID: id.Account, Partition: id.Partition, Config: cfg}, cfg.Region)
+	inv, err := inventory.NetworkOf(ctx, scope)
 	if err != nil {
 		return &codedError{exitError, err}
 	}
