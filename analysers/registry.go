@@ -4,7 +4,10 @@ package analysers
 // services are listed to users. Adding a service means adding its file and
 // one line here.
 var All = []Analyser{
+	StorageGateway,
 	Lambda,
+	GlobalAccelerator,
+	DX,
 }
 
 // ByName returns the analyser with that service key.
