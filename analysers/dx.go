@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -12,13 +10,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 	dxtypes "github.com/aws/aws-sdk-go-v2/service/directconnect/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
-// dxAPI holds exactly the calls the dx analyser makes. The SDK has no
-// paginator (and no per-operation interface) for them, although both pages
-// with nextToken: the analyser loops on the token itself.
-type dxAPI interface {
+// dxConnectionsAPI and dxVirtualInterfacesAPI hold exactly the calls the
+// dx analyser's kinds make. The SDK has no paginator (and no per-operation
+// interface) for them, although both page with nextToken: the loaders loop
+// on the token themselves.
+type dxConnectionsAPI interface {
 	DescribeConnections(context.Context, *directconnect.DescribeConnectionsInput, ...func(*directconnect.Options)) (*directconnect.DescribeConnectionsOutput, error)
+}
+
+type dxVirtualInterfacesAPI interface {
 	DescribeVirtualInterfaces(context.Context, *directconnect.DescribeVirtualInterfacesInput, ...func(*directconnect.Options)) (*directconnect.DescribeVirtualInterfacesOutput, error)
 }
 
@@ -37,16 +41,6 @@ var (
 		Remediation: "Attach virtual interfaces on at least two connections, preferably at two Direct Connect locations, to the gateway."}
 )
 
-var DX = Analyser{
-	Name:       "dx",
-	Actions:    []string{"directconnect:DescribeConnections", "directconnect:DescribeVirtualInterfaces"},
-	Checks:     []Check{dxRegionCheck, dxNoConnectionsCheck, dxConnectionCheck, dxGatewayCheck},
-	ClientAPIs: []reflect.Type{apiOf[dxAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseDX(ctx, directconnect.NewFromConfig(cfg), t, emit)
-	},
-}
-
 // dxPageSize is the largest page the Direct Connect Describe calls return.
 const dxPageSize = 100
 
@@ -60,14 +54,18 @@ const dxPageSize = 100
 // available, confirming, verifying, testing, unknown) is counted too.
 var dxIgnoredStates = map[string]bool{"deleted": true, "deleting": true, "rejected": true}
 
-// analyseDX reads the region's connections and emits the region row and one
-// row per live connection BEFORE it reads the virtual interfaces, so that a
-// failing DescribeVirtualInterfaces keeps them. Then it emits one row per
-// virtual private gateway and per Direct Connect gateway that has live
-// virtual interfaces in the region.
-func analyseDX(ctx context.Context, api dxAPI, t Target, emit Emit) error {
-	var live []dxtypes.Connection
-	locationOf := map[string]string{}
+// dxConnections are the region's connections, as listed (a connection
+// served on two pages is listed twice).
+var dxConnections = &inventory.Kind[dxtypes.Connection]{
+	Name:    "directconnect/connections",
+	Actions: []string{"directconnect:DescribeConnections"},
+	APIs:    []reflect.Type{apiOf[dxConnectionsAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(dxtypes.Connection)) error {
+		return loadDXConnections(ctx, directconnect.NewFromConfig(s.Config()), add)
+	},
+}
+
+func loadDXConnections(ctx context.Context, api dxConnectionsAPI, add func(dxtypes.Connection)) error {
 	var token *string
 	for {
 		out, err := api.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{
@@ -76,54 +74,104 @@ func analyseDX(ctx context.Context, api dxAPI, t Target, emit Emit) error {
 			return err
 		}
 		for _, c := range out.Connections {
-			id := aws.ToString(c.ConnectionId)
-			if _, seen := locationOf[id]; seen {
-				continue // a connection served on two pages counts once
-			}
-			locationOf[id] = aws.ToString(c.Location)
-			if !dxIgnoredStates[string(c.ConnectionState)] {
-				live = append(live, c)
-			}
+			add(c)
 		}
 		if !dxMorePages(token, out.NextToken) {
-			break
+			return nil
 		}
 		token = out.NextToken
 	}
-	emit(judgeDXRegion(t.Region, live))
-	for _, c := range live {
-		emit(judgeDXConnection(t, c, live))
-	}
+}
 
-	gateways := map[dxGateway][]dxtypes.VirtualInterface{}
-	seenVIF := map[string]bool{}
-	token = nil
+// dxVirtualInterfaces are the region's virtual interfaces, as listed.
+var dxVirtualInterfaces = &inventory.Kind[dxtypes.VirtualInterface]{
+	Name:    "directconnect/virtual-interfaces",
+	Actions: []string{"directconnect:DescribeVirtualInterfaces"},
+	APIs:    []reflect.Type{apiOf[dxVirtualInterfacesAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(dxtypes.VirtualInterface)) error {
+		return loadDXVirtualInterfaces(ctx, directconnect.NewFromConfig(s.Config()), add)
+	},
+}
+
+func loadDXVirtualInterfaces(ctx context.Context, api dxVirtualInterfacesAPI, add func(dxtypes.VirtualInterface)) error {
+	var token *string
 	for {
 		out, err := api.DescribeVirtualInterfaces(ctx, &directconnect.DescribeVirtualInterfacesInput{
 			MaxResults: aws.Int32(dxPageSize), NextToken: token})
 		if err != nil {
 			return err
 		}
-		for _, vif := range out.VirtualInterfaces {
-			if seenVIF[aws.ToString(vif.VirtualInterfaceId)] || dxIgnoredStates[string(vif.VirtualInterfaceState)] {
-				continue
-			}
-			seenVIF[aws.ToString(vif.VirtualInterfaceId)] = true
-			// Public virtual interfaces have no gateway: they reach AWS
-			// public endpoints and are covered by the connection rows.
-			if id := aws.ToString(vif.VirtualGatewayId); id != "" {
-				g := dxGateway{kind: dxVirtualPrivateGateway, id: id}
-				gateways[g] = append(gateways[g], vif)
-			}
-			if id := aws.ToString(vif.DirectConnectGatewayId); id != "" {
-				g := dxGateway{kind: dxDirectConnectGateway, id: id}
-				gateways[g] = append(gateways[g], vif)
-			}
+		for _, v := range out.VirtualInterfaces {
+			add(v)
 		}
 		if !dxMorePages(token, out.NextToken) {
-			break
+			return nil
 		}
 		token = out.NextToken
+	}
+}
+
+var DX = Analyser{
+	Name:   "dx",
+	Checks: []Check{dxRegionCheck, dxNoConnectionsCheck, dxConnectionCheck, dxGatewayCheck},
+	Kinds:  []inventory.Loader{dxConnections, dxVirtualInterfaces},
+	Run:    analyseDX,
+}
+
+// analyseDX judges the region's connections and emits the region row and
+// one row per live connection BEFORE it reads the virtual interfaces, so
+// that a failing DescribeVirtualInterfaces keeps them. Then it emits one row
+// per virtual private gateway and per Direct Connect gateway that has live
+// virtual interfaces in the region.
+//
+// A listing that failed part-way is not judged: every row weighs a
+// connection or an interface against all the others of the region, so from
+// part of the list a redundant connection or gateway could be reported as
+// the only one.
+func analyseDX(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	t := TargetOf(s)
+	conns, err := dxConnections.Items(ctx, s)
+	if err != nil {
+		return err
+	}
+	var live []dxtypes.Connection
+	locationOf := map[string]string{}
+	for _, c := range conns {
+		id := aws.ToString(c.ConnectionId)
+		if _, seen := locationOf[id]; seen {
+			continue // a connection served on two pages counts once
+		}
+		locationOf[id] = aws.ToString(c.Location)
+		if !dxIgnoredStates[string(c.ConnectionState)] {
+			live = append(live, c)
+		}
+	}
+	emit(judgeDXRegion(t.Region, live))
+	for _, c := range live {
+		emit(judgeDXConnection(t, c, live))
+	}
+
+	vifs, err := dxVirtualInterfaces.Items(ctx, s)
+	if err != nil {
+		return err
+	}
+	gateways := map[dxGateway][]dxtypes.VirtualInterface{}
+	seenVIF := map[string]bool{}
+	for _, vif := range vifs {
+		if seenVIF[aws.ToString(vif.VirtualInterfaceId)] || dxIgnoredStates[string(vif.VirtualInterfaceState)] {
+			continue
+		}
+		seenVIF[aws.ToString(vif.VirtualInterfaceId)] = true
+		// Public virtual interfaces have no gateway: they reach AWS
+		// public endpoints and are covered by the connection rows.
+		if id := aws.ToString(vif.VirtualGatewayId); id != "" {
+			g := dxGateway{kind: dxVirtualPrivateGateway, id: id}
+			gateways[g] = append(gateways[g], vif)
+		}
+		if id := aws.ToString(vif.DirectConnectGatewayId); id != "" {
+			g := dxGateway{kind: dxDirectConnectGateway, id: id}
+			gateways[g] = append(gateways[g], vif)
+		}
 	}
 	keys := make([]dxGateway, 0, len(gateways))
 	for g := range gateways {
@@ -202,6 +250,9 @@ func judgeDXRegion(region string, live []dxtypes.Connection) Finding {
 			"Region %s has %s (%s), all at one location (%s): a failure of that location cuts them all.",
 			region, plural(len(live), "Direct Connect connection"), list(ids), list(locs)))
 	}
+	// The row judges the region's connections as a whole; Direct Connect
+	// locations are not Availability Zones, so no row of dx is placed.
+	f.ResourceType = "AWS::DirectConnect::Connection"
 	f.ResourceID = region
 	return f
 }
@@ -252,6 +303,7 @@ func judgeDXConnection(t Target, c dxtypes.Connection, live []dxtypes.Connection
 			"Direct Connect connection %s is one of %s in %s, with others at %s, so a failure of %s does not cut the region's Direct Connect path.",
 			label, plural(others+1, "connection"), region, list(otherLocs), loc))
 	}
+	f.ResourceType = "AWS::DirectConnect::Connection"
 	f.ResourceARN = dxConnectionARN(t, c)
 	f.ResourceName = aws.ToString(c.ConnectionName)
 	f.ResourceID = id
@@ -279,6 +331,14 @@ func dxGatewayARN(t Target, g dxGateway) string {
 		return t.ARN("directconnect", "", "dx-gateway/"+g.id)
 	}
 	return t.ARN("ec2", t.Region, "vpn-gateway/"+g.id)
+}
+
+// dxGatewayType is the gateway's CloudFormation type.
+func dxGatewayType(g dxGateway) string {
+	if g.kind == dxDirectConnectGateway {
+		return "AWS::DirectConnect::DirectConnectGateway"
+	}
+	return "AWS::EC2::VPNGateway"
 }
 
 // judgeDXGateway judges a gateway by its live virtual interfaces in the
@@ -323,6 +383,7 @@ func judgeDXGateway(t Target, g dxGateway, vifs []dxtypes.VirtualInterface, loca
 			"%s (%s) on %d connections (%s), all at one location (%s), so one connection can fail without cutting the gateway's Direct Connect path, but a failure of that location would cut it.",
 			subject, list(vifIDs), len(connIDs), list(connIDs), list(locs)))
 	}
+	f.ResourceType = dxGatewayType(g)
 	f.ResourceARN = dxGatewayARN(t, g)
 	f.ResourceID = g.id
 	return f

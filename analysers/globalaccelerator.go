@@ -1,10 +1,7 @@
-//go:build legacy
-
 package analysers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -13,43 +10,49 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
-	"github.com/aws/smithy-go"
+
+	"github.com/faultline/faultline/inventory"
 )
 
-// globalacceleratorAPI holds exactly the Global Accelerator calls the
-// analyser makes. The service is global: its API endpoint is in us-west-2.
+// globalacceleratorEndpointRegion is the region of the Global Accelerator
+// API endpoint: the service is global, its scope is inventory.GlobalRegion.
+const globalacceleratorEndpointRegion = "us-west-2"
+
+// globalacceleratorAPI holds exactly the calls that read standard
+// accelerators, globalacceleratorCustomAPI those that read custom routing
+// accelerators.
 type globalacceleratorAPI interface {
 	globalaccelerator.ListAcceleratorsAPIClient
 	globalaccelerator.ListListenersAPIClient
 	globalaccelerator.ListEndpointGroupsAPIClient
+}
+
+type globalacceleratorCustomAPI interface {
 	globalaccelerator.ListCustomRoutingAcceleratorsAPIClient
 	globalaccelerator.ListCustomRoutingListenersAPIClient
 	globalaccelerator.ListCustomRoutingEndpointGroupsAPIClient
 }
 
-// globalacceleratorEC2API holds the EC2 calls that place endpoints in an
-// endpoint group's region. DescribeAddresses has no paginator and no
-// NextToken: one call returns every match.
-type globalacceleratorEC2API interface {
-	ec2.DescribeInstancesAPIClient
-	ec2.DescribeNetworkInterfacesAPIClient
-	ec2.DescribeSubnetsAPIClient
-	DescribeAddresses(ctx context.Context, in *ec2.DescribeAddressesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error)
-}
-
-// globalacceleratorRegionAPI is everything read in one endpoint-group region.
-type globalacceleratorRegionAPI interface {
-	globalacceleratorEC2API
-	elasticloadbalancingv2.DescribeLoadBalancersAPIClient
-}
-
-// globalacceleratorClients joins the real EC2 and ELBv2 clients of a region.
-type globalacceleratorClients struct {
-	globalacceleratorEC2API
-	elasticloadbalancingv2.DescribeLoadBalancersAPIClient
-}
+// The regional reads that place endpoints, one interface per kind.
+// DescribeAddresses has no paginator and no NextToken: one call returns
+// every address.
+type (
+	globalacceleratorInstancesAPI interface {
+		ec2.DescribeInstancesAPIClient
+	}
+	globalacceleratorAddressesAPI interface {
+		DescribeAddresses(ctx context.Context, in *ec2.DescribeAddressesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error)
+	}
+	globalacceleratorENIsAPI interface {
+		ec2.DescribeNetworkInterfacesAPIClient
+	}
+	globalacceleratorLBsAPI interface {
+		elasticloadbalancingv2.DescribeLoadBalancersAPIClient
+	}
+)
 
 var (
 	globalacceleratorStandardSingleAZ = Check{ID: "GLOBALACCELERATOR-1", Severity: SeverityHigh,
@@ -63,36 +66,247 @@ var (
 		Remediation: "Add destination subnets in a second Availability Zone (or a second Region's endpoint group)."}
 )
 
+// globalacceleratorConfig is the scope's configuration pointed at the
+// Global Accelerator endpoint.
+func globalacceleratorConfig(s *inventory.Scope) aws.Config {
+	cfg := s.Config()
+	cfg.Region = globalacceleratorEndpointRegion
+	return cfg
+}
+
+// globalacceleratorStandard is a standard accelerator with its listeners
+// and their endpoint groups; globalacceleratorCustom a custom routing one.
+type globalacceleratorStandard struct {
+	Accelerator gatypes.Accelerator
+	Listeners   []globalacceleratorStandardListener
+}
+
+type globalacceleratorStandardListener struct {
+	Listener       gatypes.Listener
+	EndpointGroups []gatypes.EndpointGroup
+}
+
+type globalacceleratorCustom struct {
+	Accelerator gatypes.CustomRoutingAccelerator
+	Listeners   []globalacceleratorCustomListener
+}
+
+type globalacceleratorCustomListener struct {
+	Listener       gatypes.CustomRoutingListener
+	EndpointGroups []gatypes.CustomRoutingEndpointGroup
+}
+
+// globalacceleratorAccelerators are the account's standard accelerators,
+// each with its listeners and endpoint groups.
+var globalacceleratorAccelerators = &inventory.Kind[globalacceleratorStandard]{
+	Name:    "globalaccelerator/accelerators",
+	Actions: []string{"globalaccelerator:ListAccelerators", "globalaccelerator:ListListeners", "globalaccelerator:ListEndpointGroups"},
+	APIs:    []reflect.Type{apiOf[globalacceleratorAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(globalacceleratorStandard)) error {
+		return loadGlobalAccelerators(ctx, globalaccelerator.NewFromConfig(globalacceleratorConfig(s)), add)
+	},
+}
+
+// loadGlobalAccelerators hands over each accelerator once its listeners and
+// endpoint groups are all read, so that a failure keeps only whole ones.
+func loadGlobalAccelerators(ctx context.Context, api globalacceleratorAPI, add func(globalacceleratorStandard)) error {
+	accs := globalaccelerator.NewListAcceleratorsPaginator(api, &globalaccelerator.ListAcceleratorsInput{})
+	for accs.HasMorePages() {
+		page, err := accs.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, acc := range page.Accelerators {
+			item := globalacceleratorStandard{Accelerator: acc}
+			listeners := globalaccelerator.NewListListenersPaginator(api, &globalaccelerator.ListListenersInput{AcceleratorArn: acc.AcceleratorArn})
+			for listeners.HasMorePages() {
+				lp, err := listeners.NextPage(ctx)
+				if err != nil {
+					return err
+				}
+				for _, l := range lp.Listeners {
+					li := globalacceleratorStandardListener{Listener: l}
+					groups := globalaccelerator.NewListEndpointGroupsPaginator(api, &globalaccelerator.ListEndpointGroupsInput{ListenerArn: l.ListenerArn})
+					for groups.HasMorePages() {
+						gp, err := groups.NextPage(ctx)
+						if err != nil {
+							return err
+						}
+						li.EndpointGroups = append(li.EndpointGroups, gp.EndpointGroups...)
+					}
+					item.Listeners = append(item.Listeners, li)
+				}
+			}
+			add(item)
+		}
+	}
+	return nil
+}
+
+// globalacceleratorCustomAccelerators are the account's custom routing
+// accelerators, each with its listeners and endpoint groups.
+var globalacceleratorCustomAccelerators = &inventory.Kind[globalacceleratorCustom]{
+	Name: "globalaccelerator/custom-routing-accelerators",
+	Actions: []string{"globalaccelerator:ListCustomRoutingAccelerators", "globalaccelerator:ListCustomRoutingListeners",
+		"globalaccelerator:ListCustomRoutingEndpointGroups"},
+	APIs: []reflect.Type{apiOf[globalacceleratorCustomAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(globalacceleratorCustom)) error {
+		return loadGlobalAcceleratorCustom(ctx, globalaccelerator.NewFromConfig(globalacceleratorConfig(s)), add)
+	},
+}
+
+func loadGlobalAcceleratorCustom(ctx context.Context, api globalacceleratorCustomAPI, add func(globalacceleratorCustom)) error {
+	accs := globalaccelerator.NewListCustomRoutingAcceleratorsPaginator(api, &globalaccelerator.ListCustomRoutingAcceleratorsInput{})
+	for accs.HasMorePages() {
+		page, err := accs.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, acc := range page.Accelerators {
+			item := globalacceleratorCustom{Accelerator: acc}
+			listeners := globalaccelerator.NewListCustomRoutingListenersPaginator(api, &globalaccelerator.ListCustomRoutingListenersInput{AcceleratorArn: acc.AcceleratorArn})
+			for listeners.HasMorePages() {
+				lp, err := listeners.NextPage(ctx)
+				if err != nil {
+					return err
+				}
+				for _, l := range lp.Listeners {
+					li := globalacceleratorCustomListener{Listener: l}
+					groups := globalaccelerator.NewListCustomRoutingEndpointGroupsPaginator(api, &globalaccelerator.ListCustomRoutingEndpointGroupsInput{ListenerArn: l.ListenerArn})
+					for groups.HasMorePages() {
+						gp, err := groups.NextPage(ctx)
+						if err != nil {
+							return err
+						}
+						li.EndpointGroups = append(li.EndpointGroups, gp.EndpointGroups...)
+					}
+					item.Listeners = append(item.Listeners, li)
+				}
+			}
+			add(item)
+		}
+	}
+	return nil
+}
+
+// globalacceleratorInstances are a region's EC2 instances (every instance
+// of every reservation).
+var globalacceleratorInstances = &inventory.Kind[ec2types.Instance]{
+	Name:    "ec2/instances",
+	Actions: []string{"ec2:DescribeInstances"},
+	APIs:    []reflect.Type{apiOf[globalacceleratorInstancesAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(ec2types.Instance)) error {
+		return loadGlobalAcceleratorInstances(ctx, ec2.NewFromConfig(s.Config()), add)
+	},
+}
+
+func loadGlobalAcceleratorInstances(ctx context.Context, api globalacceleratorInstancesAPI, add func(ec2types.Instance)) error {
+	p := ec2.NewDescribeInstancesPaginator(api, &ec2.DescribeInstancesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, res := range page.Reservations {
+			for _, in := range res.Instances {
+				add(in)
+			}
+		}
+	}
+	return nil
+}
+
+// globalacceleratorAddresses are a region's Elastic IPs.
+var globalacceleratorAddresses = &inventory.Kind[ec2types.Address]{
+	Name:    "ec2/addresses",
+	Actions: []string{"ec2:DescribeAddresses"},
+	APIs:    []reflect.Type{apiOf[globalacceleratorAddressesAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(ec2types.Address)) error {
+		return loadGlobalAcceleratorAddresses(ctx, ec2.NewFromConfig(s.Config()), add)
+	},
+}
+
+// loadGlobalAcceleratorAddresses makes one call: DescribeAddresses does not
+// page.
+func loadGlobalAcceleratorAddresses(ctx context.Context, api globalacceleratorAddressesAPI, add func(ec2types.Address)) error {
+	out, err := api.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{})
+	if err != nil {
+		return err
+	}
+	for _, a := range out.Addresses {
+		add(a)
+	}
+	return nil
+}
+
+// globalacceleratorENIs are a region's network interfaces.
+var globalacceleratorENIs = &inventory.Kind[ec2types.NetworkInterface]{
+	Name:    "ec2/network-interfaces",
+	Actions: []string{"ec2:DescribeNetworkInterfaces"},
+	APIs:    []reflect.Type{apiOf[globalacceleratorENIsAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(ec2types.NetworkInterface)) error {
+		return loadGlobalAcceleratorENIs(ctx, ec2.NewFromConfig(s.Config()), add)
+	},
+}
+
+func loadGlobalAcceleratorENIs(ctx context.Context, api globalacceleratorENIsAPI, add func(ec2types.NetworkInterface)) error {
+	p := ec2.NewDescribeNetworkInterfacesPaginator(api, &ec2.DescribeNetworkInterfacesInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, ni := range page.NetworkInterfaces {
+			add(ni)
+		}
+	}
+	return nil
+}
+
+// globalacceleratorLBs are a region's Application, Network and Gateway Load
+// Balancers.
+var globalacceleratorLBs = &inventory.Kind[elbtypes.LoadBalancer]{
+	Name:    "elbv2/load-balancers",
+	Actions: []string{"elasticloadbalancing:DescribeLoadBalancers"},
+	APIs:    []reflect.Type{apiOf[globalacceleratorLBsAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(elbtypes.LoadBalancer)) error {
+		return loadGlobalAcceleratorLBs(ctx, elasticloadbalancingv2.NewFromConfig(s.Config()), add)
+	},
+}
+
+func loadGlobalAcceleratorLBs(ctx context.Context, api globalacceleratorLBsAPI, add func(elbtypes.LoadBalancer)) error {
+	p := elasticloadbalancingv2.NewDescribeLoadBalancersPaginator(api, &elasticloadbalancingv2.DescribeLoadBalancersInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		for _, lb := range page.LoadBalancers {
+			add(lb)
+		}
+	}
+	return nil
+}
+
 var GlobalAccelerator = Analyser{
 	Name:         "globalaccelerator",
 	Global:       true,
-	GlobalRegion: "us-west-2",
-	Actions: []string{
-		"globalaccelerator:ListAccelerators", "globalaccelerator:ListListeners", "globalaccelerator:ListEndpointGroups",
-		"globalaccelerator:ListCustomRoutingAccelerators", "globalaccelerator:ListCustomRoutingListeners",
-		"globalaccelerator:ListCustomRoutingEndpointGroups",
-		"ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
-		"elasticloadbalancing:DescribeLoadBalancers",
-	},
-	Checks:     []Check{globalacceleratorStandardSingleAZ, globalacceleratorNoEndpoints, globalacceleratorCustomSingleAZ},
-	ClientAPIs: []reflect.Type{apiOf[globalacceleratorAPI](), apiOf[globalacceleratorRegionAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		regional := func(region string) globalacceleratorRegionAPI {
-			rc := cfg.Copy()
-			rc.Region = region
-			return globalacceleratorClients{ec2.NewFromConfig(rc), elasticloadbalancingv2.NewFromConfig(rc)}
-		}
-		return analyseGlobalAccelerator(ctx, globalaccelerator.NewFromConfig(cfg), regional, t, emit)
-	},
+	GlobalRegion: globalacceleratorEndpointRegion,
+	Checks:       []Check{globalacceleratorStandardSingleAZ, globalacceleratorNoEndpoints, globalacceleratorCustomSingleAZ},
+	Kinds: []inventory.Loader{globalacceleratorAccelerators, globalacceleratorCustomAccelerators,
+		globalacceleratorInstances, globalacceleratorAddresses, globalacceleratorENIs, globalacceleratorLBs, inventory.Subnets},
+	Run: analyseGlobalAccelerator,
 }
 
 // globalacceleratorEndpoint is one endpoint (or, for custom routing, one
 // destination subnet) and the Availability Zones it was resolved to; no
-// zones means it could not be resolved.
+// zones means it could not be resolved. AZIDs are the zones' IDs, in the
+// same order, when known.
 type globalacceleratorEndpoint struct {
 	ID     string
 	Region string
 	AZs    []string
+	AZIDs  []string
 }
 
 // globalacceleratorTopology is what an accelerator routes to.
@@ -103,123 +317,62 @@ type globalacceleratorTopology struct {
 }
 
 // analyseGlobalAccelerator judges standard accelerators, then custom routing
-// accelerators, emitting each as soon as its endpoints are placed. Regional
-// clients come from regional, once per endpoint-group region. Accelerators
-// have no deleting state (one must be disabled, then DeleteAccelerator
-// removes it), so every listed accelerator, enabled or not, is judged.
-func analyseGlobalAccelerator(ctx context.Context, api globalacceleratorAPI, regional func(region string) globalacceleratorRegionAPI, t Target, emit Emit) error {
-	resolvers := map[string]*globalacceleratorResolver{}
-	resolverFor := func(region string) *globalacceleratorResolver {
-		r, ok := resolvers[region]
-		if !ok {
-			r = globalacceleratorNewResolver(regional(region), t.AccountID)
-			resolvers[region] = r
-		}
-		return r
-	}
-
-	accs := globalaccelerator.NewListAcceleratorsPaginator(api, &globalaccelerator.ListAcceleratorsInput{})
-	for accs.HasMorePages() {
-		page, err := accs.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, acc := range page.Accelerators {
-			topo, err := globalacceleratorStandardTopology(ctx, api, aws.ToString(acc.AcceleratorArn), resolverFor)
-			if err != nil {
-				return err
-			}
-			emit(judgeGlobalAcceleratorStandard(acc, topo))
-		}
-	}
-
-	custom := globalaccelerator.NewListCustomRoutingAcceleratorsPaginator(api, &globalaccelerator.ListCustomRoutingAcceleratorsInput{})
-	for custom.HasMorePages() {
-		page, err := custom.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, acc := range page.Accelerators {
-			topo, err := globalacceleratorCustomTopology(ctx, api, aws.ToString(acc.AcceleratorArn), resolverFor)
-			if err != nil {
-				return err
-			}
-			emit(judgeGlobalAcceleratorCustom(acc, topo))
-		}
-	}
-	return nil
-}
-
-// globalacceleratorStandardTopology reads a standard accelerator's listeners
-// and endpoint groups and places every endpoint in its group's region.
-func globalacceleratorStandardTopology(ctx context.Context, api globalacceleratorAPI, arn string,
-	resolverFor func(string) *globalacceleratorResolver) (globalacceleratorTopology, error) {
-	var topo globalacceleratorTopology
-	var groups globalacceleratorGroups
-	listeners := globalaccelerator.NewListListenersPaginator(api, &globalaccelerator.ListListenersInput{AcceleratorArn: aws.String(arn)})
-	for listeners.HasMorePages() {
-		page, err := listeners.NextPage(ctx)
-		if err != nil {
-			return topo, err
-		}
-		for _, l := range page.Listeners {
+// accelerators, emitting each as soon as its endpoints are placed. The
+// endpoints are placed with kinds read in the scope of their endpoint
+// group's region, each only when an endpoint needs it. Accelerators have no
+// deleting state (one must be disabled, then DeleteAccelerator removes it),
+// so every listed accelerator, enabled or not, is judged; when a listing
+// failed part-way the accelerators read before the failure are judged and
+// the error is the task's.
+func analyseGlobalAccelerator(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	placer := &globalacceleratorPlacer{account: s.AccountID, scope: s, regions: map[string]*globalacceleratorRegion{}}
+	std, err := globalacceleratorAccelerators.Items(ctx, s)
+	for _, acc := range std {
+		var topo globalacceleratorTopology
+		var groups globalacceleratorGroups
+		for _, l := range acc.Listeners {
 			topo.Listeners++
-			p := globalaccelerator.NewListEndpointGroupsPaginator(api, &globalaccelerator.ListEndpointGroupsInput{ListenerArn: l.ListenerArn})
-			for p.HasMorePages() {
-				gp, err := p.NextPage(ctx)
-				if err != nil {
-					return topo, err
-				}
-				for _, g := range gp.EndpointGroups {
-					topo.Groups++
-					region := aws.ToString(g.EndpointGroupRegion)
-					groups.add(region)
-					for _, e := range g.EndpointDescriptions {
-						groups.add(region, aws.ToString(e.EndpointId))
-					}
+			for _, g := range l.EndpointGroups {
+				topo.Groups++
+				region := aws.ToString(g.EndpointGroupRegion)
+				groups.add(region)
+				for _, e := range g.EndpointDescriptions {
+					groups.add(region, aws.ToString(e.EndpointId))
 				}
 			}
 		}
+		var perr error
+		if topo.Endpoints, perr = groups.place(ctx, placer, false); perr != nil {
+			return perr
+		}
+		emit(judgeGlobalAcceleratorStandard(acc.Accelerator, topo))
 	}
-	var err error
-	topo.Endpoints, err = groups.place(ctx, resolverFor, false)
-	return topo, err
-}
+	if err != nil {
+		return err
+	}
 
-// globalacceleratorCustomTopology reads a custom routing accelerator's
-// listeners and endpoint groups; its endpoints are VPC subnets.
-func globalacceleratorCustomTopology(ctx context.Context, api globalacceleratorAPI, arn string,
-	resolverFor func(string) *globalacceleratorResolver) (globalacceleratorTopology, error) {
-	var topo globalacceleratorTopology
-	var groups globalacceleratorGroups
-	listeners := globalaccelerator.NewListCustomRoutingListenersPaginator(api, &globalaccelerator.ListCustomRoutingListenersInput{AcceleratorArn: aws.String(arn)})
-	for listeners.HasMorePages() {
-		page, err := listeners.NextPage(ctx)
-		if err != nil {
-			return topo, err
-		}
-		for _, l := range page.Listeners {
+	custom, err := globalacceleratorCustomAccelerators.Items(ctx, s)
+	for _, acc := range custom {
+		var topo globalacceleratorTopology
+		var groups globalacceleratorGroups
+		for _, l := range acc.Listeners {
 			topo.Listeners++
-			p := globalaccelerator.NewListCustomRoutingEndpointGroupsPaginator(api, &globalaccelerator.ListCustomRoutingEndpointGroupsInput{ListenerArn: l.ListenerArn})
-			for p.HasMorePages() {
-				gp, err := p.NextPage(ctx)
-				if err != nil {
-					return topo, err
-				}
-				for _, g := range gp.EndpointGroups {
-					topo.Groups++
-					region := aws.ToString(g.EndpointGroupRegion)
-					groups.add(region)
-					for _, e := range g.EndpointDescriptions {
-						groups.add(region, aws.ToString(e.EndpointId))
-					}
+			for _, g := range l.EndpointGroups {
+				topo.Groups++
+				region := aws.ToString(g.EndpointGroupRegion)
+				groups.add(region)
+				for _, e := range g.EndpointDescriptions {
+					groups.add(region, aws.ToString(e.EndpointId))
 				}
 			}
 		}
+		var perr error
+		if topo.Endpoints, perr = groups.place(ctx, placer, true); perr != nil {
+			return perr
+		}
+		emit(judgeGlobalAcceleratorCustom(acc.Accelerator, topo))
 	}
-	var err error
-	topo.Endpoints, err = groups.place(ctx, resolverFor, true)
-	return topo, err
+	return err
 }
 
 // globalacceleratorGroups gathers an accelerator's endpoint IDs by endpoint
@@ -241,10 +394,10 @@ func (g *globalacceleratorGroups) add(region string, ids ...string) {
 }
 
 // place resolves every endpoint in its region: standard endpoints through
-// EC2 and ELBv2, custom routing endpoints (subnets) through DescribeSubnets.
-// A group without a region cannot be looked up: its endpoints stay
-// unresolved.
-func (g *globalacceleratorGroups) place(ctx context.Context, resolverFor func(string) *globalacceleratorResolver, subnets bool) ([]globalacceleratorEndpoint, error) {
+// the region's instances, Elastic IPs, network interfaces and load
+// balancers, custom routing endpoints (subnets) through its subnets. A group
+// without a region cannot be looked up: its endpoints stay unresolved.
+func (g *globalacceleratorGroups) place(ctx context.Context, p *globalacceleratorPlacer, subnets bool) ([]globalacceleratorEndpoint, error) {
 	var out []globalacceleratorEndpoint
 	for _, region := range g.regions {
 		ids := distinct(g.ids[region]...)
@@ -257,20 +410,17 @@ func (g *globalacceleratorGroups) place(ctx context.Context, resolverFor func(st
 		if len(ids) == 0 {
 			continue
 		}
-		r := resolverFor(region)
-		if subnets {
-			if err := r.subnets.resolve(ctx, ids); err != nil {
-				return out, err
-			}
-		} else if err := r.resolve(ctx, ids); err != nil {
+		r := p.region(region)
+		if err := r.read(ctx, ids, subnets, p.account); err != nil {
 			return out, err
 		}
 		for _, id := range ids {
 			e := globalacceleratorEndpoint{ID: id, Region: region}
 			if subnets {
-				e.AZs, _ = r.subnets.azs([]string{id})
+				place := placeSubnets([]string{id}, r.subnets)
+				e.AZs, e.AZIDs = place.AZs, place.AZIDs
 			} else {
-				e.AZs = r.azs(id)
+				e.AZs, e.AZIDs = r.place(id)
 			}
 			out = append(out, e)
 		}
@@ -278,51 +428,116 @@ func (g *globalacceleratorGroups) place(ctx context.Context, resolverFor func(st
 	return out, nil
 }
 
-// globalacceleratorEIP is what an Elastic IP is associated with.
-type globalacceleratorEIP struct {
-	instance, eni string
+// globalacceleratorPlacer holds, for one task, what has been read of each
+// endpoint-group region.
+type globalacceleratorPlacer struct {
+	account string
+	scope   *inventory.Scope
+	regions map[string]*globalacceleratorRegion
 }
 
-// globalacceleratorResolver places standard-accelerator endpoints of one
-// region in Availability Zones, caching what it has read for the life of one
-// task. Every lookup filters by ID rather than passing the IDs as
-// parameters, so one deleted resource never fails the whole call; what is
-// not found stays unresolved.
-type globalacceleratorResolver struct {
-	api       globalacceleratorRegionAPI
-	account   string
-	instances map[string]string               // instance ID -> AZ ("" = not found)
-	addresses map[string]globalacceleratorEIP // allocation ID -> association
-	enis      map[string]string               // ENI ID -> AZ ("" = not found)
-	lbs       map[string][]string             // load balancer ARN -> AZs (nil = not found)
-	subnets   *subnetAZs
-}
-
-func globalacceleratorNewResolver(api globalacceleratorRegionAPI, account string) *globalacceleratorResolver {
-	return &globalacceleratorResolver{
-		api: api, account: account,
-		instances: map[string]string{}, addresses: map[string]globalacceleratorEIP{},
-		enis: map[string]string{}, lbs: map[string][]string{},
-		subnets: newSubnetAZs(api),
+func (p *globalacceleratorPlacer) region(region string) *globalacceleratorRegion {
+	r, ok := p.regions[region]
+	if !ok {
+		r = &globalacceleratorRegion{scope: p.scope.In(region)}
+		p.regions[region] = r
 	}
+	return r
 }
 
-// globalacceleratorFilterBatch keeps each filter well under EC2's limit on
-// filter values; globalacceleratorLBBatch is DescribeLoadBalancers' limit of
-// 20 ARNs per call.
-const (
-	globalacceleratorFilterBatch = 200
-	globalacceleratorLBBatch     = 20
-)
+// globalacceleratorRegion indexes by ID the kinds of one region read so far
+// (nil: not read yet).
+type globalacceleratorRegion struct {
+	scope     *inventory.Scope
+	instances map[string]ec2types.Instance
+	addresses map[string]ec2types.Address
+	enis      map[string]ec2types.NetworkInterface
+	lbs       map[string]elbtypes.LoadBalancer
+	subnets   map[string]inventory.Subnet
+}
 
-func globalacceleratorBatches(ids []string, size int) [][]string {
-	var out [][]string
-	for len(ids) > 0 {
-		n := min(size, len(ids))
-		out = append(out, ids[:n])
-		ids = ids[n:]
+// read reads the kinds that ids need and that are not read yet: Elastic IPs
+// first, because they lead to an instance or a network interface; load
+// balancers only for ARNs of the account (another account's cannot be read
+// and stay unresolved). A kind whose read failed, even part-way, fails the
+// task before the accelerator is judged: an endpoint missing from a partial
+// list would be reported as unresolved.
+func (r *globalacceleratorRegion) read(ctx context.Context, ids []string, subnets bool, account string) error {
+	if subnets {
+		if r.subnets != nil {
+			return nil
+		}
+		sn, err := inventory.SubnetsByID(ctx, r.scope)
+		if err != nil {
+			return err
+		}
+		r.subnets = sn
+		return nil
 	}
-	return out
+	var instances, addresses, enis, lbs bool
+	for _, id := range ids {
+		switch globalacceleratorEndpointKind(id) {
+		case "instance":
+			instances = true
+		case "eip":
+			addresses = true
+		case "lb":
+			lbs = lbs || account == "" || globalacceleratorARNAccount(id) == account
+		}
+	}
+	var err error
+	if addresses && r.addresses == nil {
+		if r.addresses, err = globalacceleratorIndex(ctx, r.scope, globalacceleratorAddresses, func(a ec2types.Address) string {
+			return aws.ToString(a.AllocationId)
+		}); err != nil {
+			return err
+		}
+	}
+	for _, id := range ids {
+		if a, ok := r.addresses[id]; ok && globalacceleratorEndpointKind(id) == "eip" {
+			switch {
+			case aws.ToString(a.InstanceId) != "":
+				instances = true
+			case aws.ToString(a.NetworkInterfaceId) != "":
+				enis = true
+			}
+		}
+	}
+	if instances && r.instances == nil {
+		if r.instances, err = globalacceleratorIndex(ctx, r.scope, globalacceleratorInstances, func(in ec2types.Instance) string {
+			return aws.ToString(in.InstanceId)
+		}); err != nil {
+			return err
+		}
+	}
+	if enis && r.enis == nil {
+		if r.enis, err = globalacceleratorIndex(ctx, r.scope, globalacceleratorENIs, func(ni ec2types.NetworkInterface) string {
+			return aws.ToString(ni.NetworkInterfaceId)
+		}); err != nil {
+			return err
+		}
+	}
+	if lbs && r.lbs == nil {
+		if r.lbs, err = globalacceleratorIndex(ctx, r.scope, globalacceleratorLBs, func(lb elbtypes.LoadBalancer) string {
+			return aws.ToString(lb.LoadBalancerArn)
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// globalacceleratorIndex reads kind k in s and indexes its items by key.
+func globalacceleratorIndex[T any](ctx context.Context, s *inventory.Scope, k *inventory.Kind[T], key func(T) string) (map[string]T, error) {
+	items, err := k.Items(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]T, len(items))
+	for _, it := range items {
+		m[key(it)] = it
+	}
+	return m, nil
 }
 
 // globalacceleratorEndpointKind classifies a standard endpoint ID: an EC2
@@ -339,173 +554,59 @@ func globalacceleratorEndpointKind(id string) string {
 	return ""
 }
 
-// resolve looks up every endpoint ID not seen before. Elastic IPs are read
-// first, because they lead to an instance or a network interface.
-func (r *globalacceleratorResolver) resolve(ctx context.Context, ids []string) error {
-	var instances, allocations, lbs, enis []string
-	for _, id := range distinct(ids...) {
-		switch globalacceleratorEndpointKind(id) {
-		case "instance":
-			if _, ok := r.instances[id]; !ok {
-				instances = append(instances, id)
-			}
-		case "eip":
-			if _, ok := r.addresses[id]; !ok {
-				allocations = append(allocations, id)
-			}
-		case "lb":
-			if _, ok := r.lbs[id]; !ok {
-				lbs = append(lbs, id)
-			}
+// place returns the Availability Zones of a standard endpoint (nil when it
+// cannot be resolved) and their IDs when known. Terminated and
+// shutting-down instances count as not found: they will not serve traffic
+// again.
+func (r *globalacceleratorRegion) place(id string) (azs, azIDs []string) {
+	instance := func(id string) ([]string, []string) {
+		in, ok := r.instances[id]
+		if !ok || in.Placement == nil || aws.ToString(in.Placement.AvailabilityZone) == "" ||
+			(in.State != nil && (in.State.Name == ec2types.InstanceStateNameTerminated || in.State.Name == ec2types.InstanceStateNameShuttingDown)) {
+			return nil, nil
 		}
+		return globalacceleratorZone(in.Placement.AvailabilityZone, in.Placement.AvailabilityZoneId)
 	}
-	if err := r.resolveAddresses(ctx, allocations); err != nil {
-		return err
-	}
-	for _, a := range allocations {
-		eip := r.addresses[a]
-		switch {
-		case eip.instance != "":
-			if _, ok := r.instances[eip.instance]; !ok {
-				instances = append(instances, eip.instance)
-			}
-		case eip.eni != "":
-			if _, ok := r.enis[eip.eni]; !ok {
-				enis = append(enis, eip.eni)
-			}
+	switch globalacceleratorEndpointKind(id) {
+	case "instance":
+		return instance(id)
+	case "eip":
+		a := r.addresses[id]
+		if inst := aws.ToString(a.InstanceId); inst != "" {
+			return instance(inst)
 		}
+		ni, ok := r.enis[aws.ToString(a.NetworkInterfaceId)]
+		if !ok || aws.ToString(a.NetworkInterfaceId) == "" {
+			return nil, nil
+		}
+		return globalacceleratorZone(ni.AvailabilityZone, ni.AvailabilityZoneId)
+	case "lb":
+		lb, ok := r.lbs[id]
+		if !ok {
+			return nil, nil
+		}
+		var zones []string
+		for _, z := range lb.AvailabilityZones {
+			zones = append(zones, aws.ToString(z.ZoneName))
+		}
+		if zones = distinct(zones...); len(zones) == 0 {
+			return nil, nil
+		}
+		// ELBv2 names the zones only: the engine looks their IDs up.
+		return zones, nil
 	}
-	if err := r.resolveInstances(ctx, distinct(instances...)); err != nil {
-		return err
-	}
-	if err := r.resolveENIs(ctx, distinct(enis...)); err != nil {
-		return err
-	}
-	return r.resolveLBs(ctx, lbs)
+	return nil, nil
 }
 
-func (r *globalacceleratorResolver) resolveAddresses(ctx context.Context, ids []string) error {
-	for _, batch := range globalacceleratorBatches(ids, globalacceleratorFilterBatch) {
-		for _, id := range batch {
-			r.addresses[id] = globalacceleratorEIP{}
-		}
-		out, err := r.api.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{
-			Filters: []ec2types.Filter{{Name: aws.String("allocation-id"), Values: batch}},
-		})
-		if err != nil {
-			return err
-		}
-		for _, a := range out.Addresses {
-			r.addresses[aws.ToString(a.AllocationId)] = globalacceleratorEIP{
-				instance: aws.ToString(a.InstanceId), eni: aws.ToString(a.NetworkInterfaceId)}
-		}
+// globalacceleratorZone is one zone, with its ID when reported.
+func globalacceleratorZone(name, id *string) ([]string, []string) {
+	if aws.ToString(name) == "" {
+		return nil, nil
 	}
-	return nil
-}
-
-// resolveInstances reads every instance of every reservation on every page.
-// Terminated and shutting-down instances count as not found: they will not
-// serve traffic again.
-func (r *globalacceleratorResolver) resolveInstances(ctx context.Context, ids []string) error {
-	for _, batch := range globalacceleratorBatches(ids, globalacceleratorFilterBatch) {
-		for _, id := range batch {
-			r.instances[id] = ""
-		}
-		p := ec2.NewDescribeInstancesPaginator(r.api, &ec2.DescribeInstancesInput{
-			Filters: []ec2types.Filter{{Name: aws.String("instance-id"), Values: batch}},
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return err
-			}
-			for _, res := range page.Reservations {
-				for _, in := range res.Instances {
-					if in.State != nil && (in.State.Name == ec2types.InstanceStateNameTerminated ||
-						in.State.Name == ec2types.InstanceStateNameShuttingDown) {
-						continue
-					}
-					if in.Placement != nil {
-						r.instances[aws.ToString(in.InstanceId)] = aws.ToString(in.Placement.AvailabilityZone)
-					}
-				}
-			}
-		}
+	if aws.ToString(id) == "" {
+		return []string{aws.ToString(name)}, nil
 	}
-	return nil
-}
-
-func (r *globalacceleratorResolver) resolveENIs(ctx context.Context, ids []string) error {
-	for _, batch := range globalacceleratorBatches(ids, globalacceleratorFilterBatch) {
-		for _, id := range batch {
-			r.enis[id] = ""
-		}
-		p := ec2.NewDescribeNetworkInterfacesPaginator(r.api, &ec2.DescribeNetworkInterfacesInput{
-			Filters: []ec2types.Filter{{Name: aws.String("network-interface-id"), Values: batch}},
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return err
-			}
-			for _, ni := range page.NetworkInterfaces {
-				r.enis[aws.ToString(ni.NetworkInterfaceId)] = aws.ToString(ni.AvailabilityZone)
-			}
-		}
-	}
-	return nil
-}
-
-// resolveLBs reads load balancers by ARN, 20 at a time. DescribeLoadBalancers
-// has no filter: one missing ARN fails the call with LoadBalancerNotFound, so
-// such a batch is retried one ARN at a time. ARNs of another account
-// (cross-account endpoints) cannot be read and stay unresolved.
-func (r *globalacceleratorResolver) resolveLBs(ctx context.Context, arns []string) error {
-	var own []string
-	for _, a := range arns {
-		r.lbs[a] = nil
-		if r.account == "" || globalacceleratorARNAccount(a) == r.account {
-			own = append(own, a)
-		}
-	}
-	for _, batch := range globalacceleratorBatches(own, globalacceleratorLBBatch) {
-		err := r.describeLBs(ctx, batch)
-		if globalacceleratorLBNotFound(err) && len(batch) > 1 {
-			for _, a := range batch {
-				if err := r.describeLBs(ctx, []string{a}); err != nil && !globalacceleratorLBNotFound(err) {
-					return err
-				}
-			}
-			continue
-		}
-		if err != nil && !globalacceleratorLBNotFound(err) {
-			return err
-		}
-	}
-	return nil
-}
-
-func (r *globalacceleratorResolver) describeLBs(ctx context.Context, arns []string) error {
-	p := elasticloadbalancingv2.NewDescribeLoadBalancersPaginator(r.api, &elasticloadbalancingv2.DescribeLoadBalancersInput{LoadBalancerArns: arns})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, lb := range page.LoadBalancers {
-			var zones []string
-			for _, z := range lb.AvailabilityZones {
-				zones = append(zones, aws.ToString(z.ZoneName))
-			}
-			r.lbs[aws.ToString(lb.LoadBalancerArn)] = distinct(zones...)
-		}
-	}
-	return nil
-}
-
-func globalacceleratorLBNotFound(err error) bool {
-	var apiErr smithy.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode() == "LoadBalancerNotFound"
+	return []string{aws.ToString(name)}, []string{aws.ToString(id)}
 }
 
 // globalacceleratorARNAccount returns the account field of an ARN.
@@ -515,23 +616,6 @@ func globalacceleratorARNAccount(arn string) string {
 		return ""
 	}
 	return parts[4]
-}
-
-// azs returns the Availability Zones of a resolved endpoint, or nil.
-func (r *globalacceleratorResolver) azs(id string) []string {
-	switch globalacceleratorEndpointKind(id) {
-	case "instance":
-		return distinct(r.instances[id])
-	case "eip":
-		eip := r.addresses[id]
-		if eip.instance != "" {
-			return distinct(r.instances[eip.instance])
-		}
-		return distinct(r.enis[eip.eni])
-	case "lb":
-		return r.lbs[id]
-	}
-	return nil
 }
 
 // globalacceleratorID is the accelerator ID part of its ARN
@@ -565,6 +649,7 @@ func judgeGlobalAccelerator(chk Check, kind, noun, arn, name string, topo global
 	}
 	label := "Global Accelerator " + display + " (" + kind + ")"
 	var regions, zones, unknown []string
+	idOf := map[string]string{}
 	for _, e := range topo.Endpoints {
 		if len(e.AZs) == 0 {
 			unknown = append(unknown, e.ID)
@@ -572,6 +657,11 @@ func judgeGlobalAccelerator(chk Check, kind, noun, arn, name string, topo global
 		}
 		regions = append(regions, e.Region)
 		zones = append(zones, e.AZs...)
+		if len(e.AZIDs) == len(e.AZs) {
+			for i, az := range e.AZs {
+				idOf[az] = e.AZIDs[i]
+			}
+		}
 	}
 	regions, zones, unknown = distinct(regions...), distinct(zones...), distinct(unknown...)
 	n := plural(len(topo.Endpoints), noun)
@@ -608,6 +698,13 @@ func judgeGlobalAccelerator(chk Check, kind, noun, arn, name string, topo global
 			"%s routes to %s, all in one Availability Zone (%s): if that zone fails, the accelerator has nowhere to route traffic.",
 			label, n, list(zones)))
 	}
+	// The accelerator is placed in every zone its resolved endpoints are in,
+	// whatever their region; a zone's ID is known when an endpoint in it
+	// reported it.
+	if len(zones) > 0 {
+		f.AZs, f.AZIDs = zones, zoneIDsOf(zones, idOf)
+	}
+	f.ResourceType = "AWS::GlobalAccelerator::Accelerator"
 	f.ResourceARN = arn
 	f.ResourceName = name
 	f.ResourceID = globalacceleratorID(arn)

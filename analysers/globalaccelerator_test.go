@@ -1,10 +1,12 @@
-//go:build legacy
-
 package analysers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
+	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -15,6 +17,8 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // moto 5.2.1 does not implement Global Accelerator (every call answers HTTP
@@ -54,43 +58,48 @@ func TestJudgeGlobalAccelerator(t *testing.T) {
 		check   string
 		risk    bool
 		message string
+		azs     []string
 	}{
 		{"no listeners", std("idle"), globalacceleratorTopology{},
-			"GLOBALACCELERATOR-2", true, "Global Accelerator idle (standard) has no listeners, so it has nothing to route traffic to."},
+			"GLOBALACCELERATOR-2", true, "Global Accelerator idle (standard) has no listeners, so it has nothing to route traffic to.", nil},
 		{"listeners without endpoint groups", std("nogroups"), globalacceleratorTopology{Listeners: 2},
-			"GLOBALACCELERATOR-2", true, "Global Accelerator nogroups (standard) has 2 listeners but no endpoint groups, so it has nothing to route traffic to."},
+			"GLOBALACCELERATOR-2", true, "Global Accelerator nogroups (standard) has 2 listeners but no endpoint groups, so it has nothing to route traffic to.", nil},
 		{"endpoint groups without endpoints", std("empty"), globalacceleratorTopology{Listeners: 1, Groups: 2},
-			"GLOBALACCELERATOR-2", true, "Global Accelerator empty (standard) has 1 listener and 2 endpoint groups but no endpoints, so it has nothing to route traffic to."},
+			"GLOBALACCELERATOR-2", true, "Global Accelerator empty (standard) has 1 listener and 2 endpoint groups but no endpoints, so it has nothing to route traffic to.", nil},
 		{"one instance", std("single"), topo(globalacceleratorEP("i-1", "us-east-1", "us-east-1a")),
-			"GLOBALACCELERATOR-1", true, "Global Accelerator single (standard) routes to 1 endpoint, all in one Availability Zone (us-east-1a): if that zone fails, the accelerator has nowhere to route traffic."},
+			"GLOBALACCELERATOR-1", true, "Global Accelerator single (standard) routes to 1 endpoint, all in one Availability Zone (us-east-1a): if that zone fails, the accelerator has nowhere to route traffic.", []string{"us-east-1a"}},
 		{"instance, EIP and NLB in one AZ", std("oneaz"), topo(globalacceleratorEP("i-1", "us-east-1", "us-east-1a"),
 			globalacceleratorEP("eipalloc-1", "us-east-1", "us-east-1a"), globalacceleratorEP(globalacceleratorLBARN("us-east-1", "net", "nlb"), "us-east-1", "us-east-1a")),
-			"GLOBALACCELERATOR-1", true, "Global Accelerator oneaz (standard) routes to 3 endpoints, all in one Availability Zone (us-east-1a): if that zone fails, the accelerator has nowhere to route traffic."},
+			"GLOBALACCELERATOR-1", true, "Global Accelerator oneaz (standard) routes to 3 endpoints, all in one Availability Zone (us-east-1a): if that zone fails, the accelerator has nowhere to route traffic.", []string{"us-east-1a"}},
 		{"one AZ and an unresolved endpoint", std("partial"), topo(globalacceleratorEP("i-1", "us-east-1", "us-east-1a"), globalacceleratorEP("i-gone", "us-east-1")),
-			"GLOBALACCELERATOR-1", true, "Global Accelerator partial (standard) routes to 2 endpoints; those that could be resolved are all in one Availability Zone (us-east-1a) and 1 endpoint could not be resolved (i-gone), so if that zone fails the accelerator may have nowhere to route traffic."},
+			"GLOBALACCELERATOR-1", true, "Global Accelerator partial (standard) routes to 2 endpoints; those that could be resolved are all in one Availability Zone (us-east-1a) and 1 endpoint could not be resolved (i-gone), so if that zone fails the accelerator may have nowhere to route traffic.", []string{"us-east-1a"}},
 		{"nothing resolved", std("lost"), topo(globalacceleratorEP("i-gone", "us-east-1"), globalacceleratorEP("eipalloc-gone", "us-east-1")),
-			"GLOBALACCELERATOR-1", true, "Global Accelerator lost (standard) routes to 2 endpoints, none of which could be resolved to an Availability Zone (eipalloc-gone, i-gone)."},
+			"GLOBALACCELERATOR-1", true, "Global Accelerator lost (standard) routes to 2 endpoints, none of which could be resolved to an Availability Zone (eipalloc-gone, i-gone).", nil},
 		{"ALB across two AZs", std("alb"), topo(globalacceleratorEP(alb, "us-east-1", "us-east-1a", "us-east-1b")),
-			"GLOBALACCELERATOR-1", false, "Global Accelerator alb (standard) routes to 1 endpoint in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b)" + survive + "."},
+			"GLOBALACCELERATOR-1", false, "Global Accelerator alb (standard) routes to 1 endpoint in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b)" + survive + ".", []string{"us-east-1a", "us-east-1b"}},
 		{"instances in two AZs", std("twoaz"), topo(globalacceleratorEP("i-1", "us-east-1", "us-east-1a"), globalacceleratorEP("i-2", "us-east-1", "us-east-1b")),
-			"GLOBALACCELERATOR-1", false, "Global Accelerator twoaz (standard) routes to 2 endpoints in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b)" + survive + "."},
+			"GLOBALACCELERATOR-1", false, "Global Accelerator twoaz (standard) routes to 2 endpoints in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b)" + survive + ".", []string{"us-east-1a", "us-east-1b"}},
 		{"two AZs and an unresolved endpoint", std("twoazgone"), topo(globalacceleratorEP("i-1", "us-east-1", "us-east-1a"),
 			globalacceleratorEP("i-2", "us-east-1", "us-east-1b"), globalacceleratorEP("i-gone", "us-east-1")),
-			"GLOBALACCELERATOR-1", false, "Global Accelerator twoazgone (standard) routes to 3 endpoints in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b)" + survive + "; 1 endpoint could not be resolved (i-gone)."},
+			"GLOBALACCELERATOR-1", false, "Global Accelerator twoazgone (standard) routes to 3 endpoints in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b)" + survive + "; 1 endpoint could not be resolved (i-gone).", []string{"us-east-1a", "us-east-1b"}},
 		{"two regions", std("tworegions"), topo(globalacceleratorEP("i-1", "us-east-1", "us-east-1a"), globalacceleratorEP("i-9", "eu-west-1", "eu-west-1a")),
-			"GLOBALACCELERATOR-1", false, "Global Accelerator tworegions (standard) routes to 2 endpoints in 2 regions (eu-west-1, us-east-1) across 2 Availability Zones (eu-west-1a, us-east-1a)" + survive + "."},
+			"GLOBALACCELERATOR-1", false, "Global Accelerator tworegions (standard) routes to 2 endpoints in 2 regions (eu-west-1, us-east-1) across 2 Availability Zones (eu-west-1a, us-east-1a)" + survive + ".", []string{"eu-west-1a", "us-east-1a"}},
 		{"two regions and unresolved endpoints", std("tworegionsgone"), topo(globalacceleratorEP("i-1", "us-east-1", "us-east-1a"),
 			globalacceleratorEP("i-9", "eu-west-1", "eu-west-1a"), globalacceleratorEP("i-gone", "eu-west-1"), globalacceleratorEP("x-odd", "")),
-			"GLOBALACCELERATOR-1", false, "Global Accelerator tworegionsgone (standard) routes to 4 endpoints in 2 regions (eu-west-1, us-east-1) across 2 Availability Zones (eu-west-1a, us-east-1a)" + survive + "; 2 endpoints could not be resolved (i-gone, x-odd)."},
+			"GLOBALACCELERATOR-1", false, "Global Accelerator tworegionsgone (standard) routes to 4 endpoints in 2 regions (eu-west-1, us-east-1) across 2 Availability Zones (eu-west-1a, us-east-1a)" + survive + "; 2 endpoints could not be resolved (i-gone, x-odd).", []string{"eu-west-1a", "us-east-1a"}},
 		{"a second region with nothing resolved is not a second region", std("deadregion"), topo(globalacceleratorEP("i-1", "us-east-1", "us-east-1a"), globalacceleratorEP("i-gone", "eu-west-1")),
-			"GLOBALACCELERATOR-1", true, "Global Accelerator deadregion (standard) routes to 2 endpoints; those that could be resolved are all in one Availability Zone (us-east-1a) and 1 endpoint could not be resolved (i-gone), so if that zone fails the accelerator may have nowhere to route traffic."},
+			"GLOBALACCELERATOR-1", true, "Global Accelerator deadregion (standard) routes to 2 endpoints; those that could be resolved are all in one Availability Zone (us-east-1a) and 1 endpoint could not be resolved (i-gone), so if that zone fails the accelerator may have nowhere to route traffic.", []string{"us-east-1a"}},
 		{"no name: the ID names it", gatypes.Accelerator{AcceleratorArn: aws.String(globalacceleratorARN("abcd-1234"))}, globalacceleratorTopology{},
-			"GLOBALACCELERATOR-2", true, "Global Accelerator abcd-1234 (standard) has no listeners, so it has nothing to route traffic to."},
+			"GLOBALACCELERATOR-2", true, "Global Accelerator abcd-1234 (standard) has no listeners, so it has nothing to route traffic to.", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := judgeGlobalAcceleratorStandard(c.acc, c.topo)
 			globalacceleratorCheckFinding(t, f, c.check, c.risk, c.message, aws.ToString(c.acc.AcceleratorArn), aws.ToString(c.acc.Name))
+			// These endpoints report no zone IDs: the engine looks them up.
+			if !slices.Equal(f.AZs, c.azs) || f.AZIDs != nil {
+				t.Errorf("placed in %v %v, want %v and no IDs", f.AZs, f.AZIDs, c.azs)
+			}
 		})
 	}
 }
@@ -109,22 +118,52 @@ func TestJudgeGlobalAcceleratorCustom(t *testing.T) {
 		check   string
 		risk    bool
 		message string
+		azs     []string
 	}{
 		{"no listeners", acc("idle"), globalacceleratorTopology{},
-			"GLOBALACCELERATOR-2", true, "Global Accelerator idle (custom routing) has no listeners, so it has nothing to route traffic to."},
+			"GLOBALACCELERATOR-2", true, "Global Accelerator idle (custom routing) has no listeners, so it has nothing to route traffic to.", nil},
 		{"no subnets", acc("empty"), globalacceleratorTopology{Listeners: 1, Groups: 1},
-			"GLOBALACCELERATOR-2", true, "Global Accelerator empty (custom routing) has 1 listener and 1 endpoint group but no subnets, so it has nothing to route traffic to."},
+			"GLOBALACCELERATOR-2", true, "Global Accelerator empty (custom routing) has 1 listener and 1 endpoint group but no subnets, so it has nothing to route traffic to.", nil},
 		{"two subnets in one AZ", acc("oneaz"), topo(globalacceleratorEP("subnet-a1", "us-east-1", "us-east-1a"), globalacceleratorEP("subnet-a2", "us-east-1", "us-east-1a")),
-			"GLOBALACCELERATOR-3", true, "Global Accelerator oneaz (custom routing) routes to 2 subnets, all in one Availability Zone (us-east-1a): if that zone fails, the accelerator has nowhere to route traffic."},
+			"GLOBALACCELERATOR-3", true, "Global Accelerator oneaz (custom routing) routes to 2 subnets, all in one Availability Zone (us-east-1a): if that zone fails, the accelerator has nowhere to route traffic.", []string{"us-east-1a"}},
 		{"subnets in two AZs", acc("twoaz"), topo(globalacceleratorEP("subnet-a1", "us-east-1", "us-east-1a"), globalacceleratorEP("subnet-b1", "us-east-1", "us-east-1b")),
-			"GLOBALACCELERATOR-3", false, "Global Accelerator twoaz (custom routing) routes to 2 subnets in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b), so losing one zone leaves other subnets to route traffic to."},
+			"GLOBALACCELERATOR-3", false, "Global Accelerator twoaz (custom routing) routes to 2 subnets in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b), so losing one zone leaves other subnets to route traffic to.", []string{"us-east-1a", "us-east-1b"}},
 		{"deleted subnet", acc("gone"), topo(globalacceleratorEP("subnet-gone", "us-east-1")),
-			"GLOBALACCELERATOR-3", true, "Global Accelerator gone (custom routing) routes to 1 subnet, none of which could be resolved to an Availability Zone (subnet-gone)."},
+			"GLOBALACCELERATOR-3", true, "Global Accelerator gone (custom routing) routes to 1 subnet, none of which could be resolved to an Availability Zone (subnet-gone).", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := judgeGlobalAcceleratorCustom(c.acc, c.topo)
 			globalacceleratorCheckFinding(t, f, c.check, c.risk, c.message, aws.ToString(c.acc.AcceleratorArn), aws.ToString(c.acc.Name))
+			if !slices.Equal(f.AZs, c.azs) || f.AZIDs != nil {
+				t.Errorf("placed in %v %v, want %v and no IDs", f.AZs, f.AZIDs, c.azs)
+			}
+		})
+	}
+}
+
+// Zone IDs are given when an endpoint reported the ID of every zone, from
+// whichever endpoint in that zone reported it (an ALB reports names only).
+func TestJudgeGlobalAcceleratorZoneIDs(t *testing.T) {
+	acc := gatypes.Accelerator{AcceleratorArn: aws.String(globalacceleratorARN("ids")), Name: aws.String("ids")}
+	alb := globalacceleratorEndpoint{ID: globalacceleratorLBARN("us-east-1", "app", "web"), Region: "us-east-1", AZs: []string{"us-east-1a", "us-east-1b"}}
+	inA := globalacceleratorEndpoint{ID: "i-1", Region: "us-east-1", AZs: []string{"us-east-1a"}, AZIDs: []string{"use1-az1"}}
+	inB := globalacceleratorEndpoint{ID: "i-2", Region: "us-east-1", AZs: []string{"us-east-1b"}, AZIDs: []string{"use1-az2"}}
+	cases := []struct {
+		name      string
+		endpoints []globalacceleratorEndpoint
+		azIDs     []string
+	}{
+		{"every zone's ID reported", []globalacceleratorEndpoint{alb, inA, inB}, []string{"use1-az1", "use1-az2"}},
+		{"one zone's ID missing", []globalacceleratorEndpoint{alb, inA}, nil},
+		{"names only", []globalacceleratorEndpoint{alb}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := judgeGlobalAcceleratorStandard(acc, globalacceleratorTopology{Listeners: 1, Groups: 1, Endpoints: c.endpoints})
+			if !slices.Equal(f.AZs, []string{"us-east-1a", "us-east-1b"}) || !slices.Equal(f.AZIDs, c.azIDs) {
+				t.Errorf("placed in %v %v, want [us-east-1a us-east-1b] %v", f.AZs, f.AZIDs, c.azIDs)
+			}
 		})
 	}
 }
@@ -138,7 +177,8 @@ func globalacceleratorCheckFinding(t *testing.T, f Finding, check string, risk b
 	if f.Severity != sev {
 		t.Errorf("severity %s, want %s", f.Severity, sev)
 	}
-	if f.ResourceARN != arn || f.ResourceName != name || f.ResourceID != globalacceleratorID(arn) || f.Engine != "" {
+	if f.ResourceARN != arn || f.ResourceName != name || f.ResourceID != globalacceleratorID(arn) || f.Engine != "" ||
+		f.ResourceType != "AWS::GlobalAccelerator::Accelerator" {
 		t.Errorf("resource columns: %+v", f)
 	}
 }
@@ -152,20 +192,6 @@ func TestGlobalAcceleratorID(t *testing.T) {
 		if got := globalacceleratorID(arn); got != want {
 			t.Errorf("globalacceleratorID(%q) = %q, want %q", arn, got, want)
 		}
-	}
-}
-
-func TestGlobalAcceleratorBatches(t *testing.T) {
-	ids := make([]string, 45)
-	for i := range ids {
-		ids[i] = fmt.Sprint(i)
-	}
-	b := globalacceleratorBatches(ids, 20)
-	if len(b) != 3 || len(b[0]) != 20 || len(b[1]) != 20 || len(b[2]) != 5 || b[2][4] != "44" {
-		t.Fatalf("batches: %v", b)
-	}
-	if globalacceleratorBatches(nil, 20) != nil {
-		t.Fatal("no IDs must make no batch")
 	}
 }
 
@@ -259,21 +285,15 @@ func (f *globalacceleratorFake) ListCustomRoutingEndpointGroups(_ context.Contex
 	return &globalaccelerator.ListCustomRoutingEndpointGroupsOutput{EndpointGroups: items, NextToken: next}, nil
 }
 
-// globalacceleratorInstance is one fake EC2 instance.
-type globalacceleratorInstance struct {
-	id, az string
-	state  ec2types.InstanceStateName
-}
-
-// globalacceleratorRegionFake serves one region's EC2 and ELBv2 reads,
-// honouring the ID filters, one reservation / ENI / load balancer per page
-// so that callers must paginate. Each reservation holds two instances.
+// globalacceleratorRegionFake serves one region's EC2 and ELBv2 listings:
+// instances in reservations of two, one reservation per page; network
+// interfaces and load balancers one per page, so that loaders must
+// paginate; addresses in one answer (DescribeAddresses does not page).
 type globalacceleratorRegionFake struct {
-	*fakeSubnets
-	instances []globalacceleratorInstance
+	instances []ec2types.Instance
 	addresses []ec2types.Address
-	enis      map[string]string
-	lbs       map[string][]string
+	enis      []ec2types.NetworkInterface
+	lbs       []elbtypes.LoadBalancer
 	fail      map[string]error
 	calls     map[string]int
 }
@@ -286,126 +306,47 @@ func (f *globalacceleratorRegionFake) call(op string) error {
 	return f.fail[op]
 }
 
-func globalacceleratorFilter(filters []ec2types.Filter, name string) map[string]bool {
-	out := map[string]bool{}
-	for _, flt := range filters {
-		if aws.ToString(flt.Name) == name {
-			for _, v := range flt.Values {
-				out[v] = true
-			}
-		}
-	}
-	return out
-}
-
 func (f *globalacceleratorRegionFake) DescribeInstances(_ context.Context, in *ec2.DescribeInstancesInput, _ ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
 	if err := f.call("DescribeInstances"); err != nil {
 		return nil, err
 	}
-	if len(in.InstanceIds) > 0 {
-		return nil, fmt.Errorf("the resolver must filter by instance-id, not pass InstanceIds")
-	}
-	want := globalacceleratorFilter(in.Filters, "instance-id")
 	var pages [][]ec2types.Reservation
-	var res *ec2types.Reservation
-	for _, i := range f.instances {
-		if !want[i.id] {
-			continue
-		}
-		if res == nil || len(res.Instances) == 2 {
-			pages = append(pages, []ec2types.Reservation{{}})
-			res = &pages[len(pages)-1][0]
-		}
-		inst := ec2types.Instance{InstanceId: aws.String(i.id), Placement: &ec2types.Placement{AvailabilityZone: aws.String(i.az)}}
-		if i.state != "" {
-			inst.State = &ec2types.InstanceState{Name: i.state}
-		}
-		res.Instances = append(res.Instances, inst)
+	for i := 0; i < len(f.instances); i += 2 {
+		pages = append(pages, []ec2types.Reservation{{Instances: f.instances[i:min(i+2, len(f.instances))]}})
 	}
 	items, next := globalacceleratorPage(pages, in.NextToken)
 	return &ec2.DescribeInstancesOutput{Reservations: items, NextToken: next}, nil
 }
 
-func (f *globalacceleratorRegionFake) DescribeAddresses(_ context.Context, in *ec2.DescribeAddressesInput, _ ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error) {
+func (f *globalacceleratorRegionFake) DescribeAddresses(context.Context, *ec2.DescribeAddressesInput, ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error) {
 	if err := f.call("DescribeAddresses"); err != nil {
 		return nil, err
 	}
-	want := globalacceleratorFilter(in.Filters, "allocation-id")
-	out := &ec2.DescribeAddressesOutput{}
-	for _, a := range f.addresses {
-		if want[aws.ToString(a.AllocationId)] {
-			out.Addresses = append(out.Addresses, a)
-		}
-	}
-	return out, nil
+	return &ec2.DescribeAddressesOutput{Addresses: f.addresses}, nil
 }
 
 func (f *globalacceleratorRegionFake) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeNetworkInterfacesInput, _ ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
 	if err := f.call("DescribeNetworkInterfaces"); err != nil {
 		return nil, err
 	}
-	want := globalacceleratorFilter(in.Filters, "network-interface-id")
-	var pages [][]ec2types.NetworkInterface
-	for _, id := range distinct(globalacceleratorKeys(f.enis)...) {
-		if want[id] {
-			pages = append(pages, []ec2types.NetworkInterface{{NetworkInterfaceId: aws.String(id), AvailabilityZone: aws.String(f.enis[id])}})
-		}
-	}
-	items, next := globalacceleratorPage(pages, in.NextToken)
+	items, next := globalacceleratorPage(globalacceleratorOnePerPage(f.enis), in.NextToken)
 	return &ec2.DescribeNetworkInterfacesOutput{NetworkInterfaces: items, NextToken: next}, nil
 }
 
-func globalacceleratorKeys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
-// DescribeLoadBalancers fails the whole call with LoadBalancerNotFound when
-// one ARN is unknown, as ELBv2 does.
 func (f *globalacceleratorRegionFake) DescribeLoadBalancers(_ context.Context, in *elasticloadbalancingv2.DescribeLoadBalancersInput, _ ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeLoadBalancersOutput, error) {
 	if err := f.call("DescribeLoadBalancers"); err != nil {
 		return nil, err
 	}
-	if len(in.LoadBalancerArns) > 20 {
-		return nil, fmt.Errorf("more than 20 ARNs")
-	}
-	var pages [][]elbtypes.LoadBalancer
-	for _, arn := range in.LoadBalancerArns {
-		zones, ok := f.lbs[arn]
-		if !ok {
-			return nil, &elbtypes.LoadBalancerNotFoundException{Message: aws.String("One or more load balancers not found")}
-		}
-		lb := elbtypes.LoadBalancer{LoadBalancerArn: aws.String(arn)}
-		for _, z := range zones {
-			lb.AvailabilityZones = append(lb.AvailabilityZones, elbtypes.AvailabilityZone{ZoneName: aws.String(z), SubnetId: aws.String("subnet-" + z)})
-		}
-		pages = append(pages, []elbtypes.LoadBalancer{lb})
-	}
-	items, next := globalacceleratorPage(pages, in.Marker)
+	items, next := globalacceleratorPage(globalacceleratorOnePerPage(f.lbs), in.Marker)
 	return &elasticloadbalancingv2.DescribeLoadBalancersOutput{LoadBalancers: items, NextMarker: next}, nil
 }
 
-// globalacceleratorRegions is a factory over fakes that counts how often
-// each region's clients are built.
-type globalacceleratorRegions struct {
-	fakes map[string]*globalacceleratorRegionFake
-	built map[string]int
-}
-
-func (r *globalacceleratorRegions) factory(region string) globalacceleratorRegionAPI {
-	if r.built == nil {
-		r.built = map[string]int{}
+func globalacceleratorOnePerPage[T any](items []T) [][]T {
+	var pages [][]T
+	for i := range items {
+		pages = append(pages, items[i:i+1])
 	}
-	r.built[region]++
-	f, ok := r.fakes[region]
-	if !ok {
-		f = &globalacceleratorRegionFake{fakeSubnets: &fakeSubnets{}}
-		r.fakes[region] = f
-	}
-	return f
+	return pages
 }
 
 func globalacceleratorStd(name string) gatypes.Accelerator {
@@ -424,10 +365,31 @@ func globalacceleratorGroup(region string, ids ...string) gatypes.EndpointGroup 
 	return g
 }
 
-// globalacceleratorEstate is a two-region estate where every list call,
-// every regional Describe call and the accelerators themselves span two
-// pages, with every kind of endpoint.
-func globalacceleratorEstate() (*globalacceleratorFake, *globalacceleratorRegions) {
+// globalacceleratorInstance is an instance in zone az (with its ID when
+// azID is set), in state (none when empty).
+func globalacceleratorInstance(id, az, azID string, state ec2types.InstanceStateName) ec2types.Instance {
+	in := ec2types.Instance{InstanceId: aws.String(id), Placement: &ec2types.Placement{AvailabilityZone: aws.String(az)}}
+	if azID != "" {
+		in.Placement.AvailabilityZoneId = aws.String(azID)
+	}
+	if state != "" {
+		in.State = &ec2types.InstanceState{Name: state}
+	}
+	return in
+}
+
+func globalacceleratorLB(arn string, zones ...string) elbtypes.LoadBalancer {
+	lb := elbtypes.LoadBalancer{LoadBalancerArn: aws.String(arn)}
+	for _, z := range zones {
+		lb.AvailabilityZones = append(lb.AvailabilityZones, elbtypes.AvailabilityZone{ZoneName: aws.String(z), SubnetId: aws.String("subnet-" + z)})
+	}
+	return lb
+}
+
+// globalacceleratorEstate is a two-region estate where every list call and
+// the accelerators themselves span two pages, with every kind of endpoint;
+// regions holds each region's EC2 and ELBv2 resources.
+func globalacceleratorEstate() (*globalacceleratorFake, map[string]*globalacceleratorRegionFake) {
 	alb := globalacceleratorLBARN("us-east-1", "app", "alb")
 	nlb := globalacceleratorLBARN("us-east-1", "net", "nlb")
 	albGone := globalacceleratorLBARN("us-east-1", "app", "gone")
@@ -453,7 +415,7 @@ func globalacceleratorEstate() (*globalacceleratorFake, *globalacceleratorRegion
 				{globalacceleratorGroup("us-east-1", alb, albGone, albOther, nlb, "eipalloc-free", "eipalloc-missing", "eipalloc-inst-a", "something-new"),
 					globalacceleratorGroup("")},
 			},
-			// Page 2: the same instance (cached) and the single-AZ NLB.
+			// Page 2: the same instance and the single-AZ NLB.
 			globalacceleratorARN("id-p2-oneaz") + "/listener/l1": {{globalacceleratorGroup("us-east-1", "i-a1", nlb, "eipalloc-inst-a")}},
 			globalacceleratorARN("id-p2-tworegions") + "/listener/l1": {
 				{globalacceleratorGroup("us-east-1", "i-a1")},
@@ -477,87 +439,309 @@ func globalacceleratorEstate() (*globalacceleratorFake, *globalacceleratorRegion
 				{EndpointId: aws.String("subnet-b1")}, {EndpointId: aws.String("subnet-gone")}}}}},
 		},
 	}
-	regions := &globalacceleratorRegions{fakes: map[string]*globalacceleratorRegionFake{
+	regions := map[string]*globalacceleratorRegionFake{
 		"us-east-1": {
-			fakeSubnets: &fakeSubnets{az: testSubnetAZs},
-			instances: []globalacceleratorInstance{
-				{id: "i-other", az: "us-east-1c"}, {id: "i-a1", az: "us-east-1a", state: ec2types.InstanceStateNameRunning},
-				{id: "i-inst-a", az: "us-east-1a"}, {id: "i-b2", az: "us-east-1b", state: ec2types.InstanceStateNameStopped},
-				{id: "i-dead", az: "us-east-1b", state: ec2types.InstanceStateNameTerminated},
+			instances: []ec2types.Instance{
+				globalacceleratorInstance("i-other", "us-east-1c", "use1-az3", ""),
+				globalacceleratorInstance("i-a1", "us-east-1a", "use1-az1", ec2types.InstanceStateNameRunning),
+				globalacceleratorInstance("i-inst-a", "us-east-1a", "use1-az1", ""),
+				globalacceleratorInstance("i-b2", "us-east-1b", "use1-az2", ec2types.InstanceStateNameStopped),
+				globalacceleratorInstance("i-dead", "us-east-1b", "use1-az2", ec2types.InstanceStateNameTerminated),
 			},
 			addresses: []ec2types.Address{
 				{AllocationId: aws.String("eipalloc-eni-b"), NetworkInterfaceId: aws.String("eni-b")},
 				{AllocationId: aws.String("eipalloc-inst-a"), InstanceId: aws.String("i-inst-a"), NetworkInterfaceId: aws.String("eni-of-inst-a")},
 				{AllocationId: aws.String("eipalloc-free")},
 			},
-			enis: map[string]string{"eni-b": "us-east-1b", "eni-x": "us-east-1c"},
-			lbs:  map[string][]string{alb: {"us-east-1a", "us-east-1b"}, nlb: {"us-east-1a"}},
+			enis: []ec2types.NetworkInterface{
+				{NetworkInterfaceId: aws.String("eni-b"), AvailabilityZone: aws.String("us-east-1b"), AvailabilityZoneId: aws.String("use1-az2")},
+				{NetworkInterfaceId: aws.String("eni-x"), AvailabilityZone: aws.String("us-east-1c")},
+			},
+			lbs: []elbtypes.LoadBalancer{globalacceleratorLB(alb, "us-east-1a", "us-east-1b"), globalacceleratorLB(nlb, "us-east-1a")},
 		},
-		"eu-west-1": {
-			fakeSubnets: &fakeSubnets{},
-			instances:   []globalacceleratorInstance{{id: "i-eu", az: "eu-west-1a"}},
-		},
-	}}
+		// eu-west-1 reports no zone IDs.
+		"eu-west-1": {instances: []ec2types.Instance{globalacceleratorInstance("i-eu", "eu-west-1a", "", "")}},
+	}
 	return ga, regions
 }
 
-func TestAnalyseGlobalAcceleratorReadsEveryPage(t *testing.T) {
-	ga, regions := globalacceleratorEstate()
-	var got []Finding
-	err := analyseGlobalAccelerator(context.Background(), ga, regions.factory, Target{AccountID: globalacceleratorAccount, Partition: "aws", Region: GlobalRegion}, collect(&got))
-	if err != nil {
+// globalacceleratorScope is a fixture of the global scope of the test
+// account: the accelerators as the loaders read them from ga (with the
+// error they ended on), and in each region what the loaders read from
+// regions. The kinds each region holds are those its endpoints need: eu-west-1
+// holds instances only, so reading anything else there fails the test.
+func globalacceleratorScope(t *testing.T, ga *globalacceleratorFake, regions map[string]*globalacceleratorRegionFake) *inventory.Scope {
+	t.Helper()
+	ctx := context.Background()
+	s := inventory.NewFixture().Scope(inventory.Account{ID: globalacceleratorAccount, Partition: "aws"}, inventory.GlobalRegion)
+	var std []globalacceleratorStandard
+	err := loadGlobalAccelerators(ctx, ga, func(a globalacceleratorStandard) { std = append(std, a) })
+	inventory.Put(s, globalacceleratorAccelerators, std, err)
+	var custom []globalacceleratorCustom
+	err = loadGlobalAcceleratorCustom(ctx, ga, func(a globalacceleratorCustom) { custom = append(custom, a) })
+	inventory.Put(s, globalacceleratorCustomAccelerators, custom, err)
+
+	east, eu := regions["us-east-1"], regions["eu-west-1"]
+	rs := s.In("us-east-1")
+	globalacceleratorPutLoaded(t, rs, globalacceleratorInstances, east, loadGlobalAcceleratorInstances)
+	globalacceleratorPutLoaded(t, rs, globalacceleratorAddresses, east, loadGlobalAcceleratorAddresses)
+	globalacceleratorPutLoaded(t, rs, globalacceleratorENIs, east, loadGlobalAcceleratorENIs)
+	globalacceleratorPutLoaded(t, rs, globalacceleratorLBs, east, loadGlobalAcceleratorLBs)
+	inventory.Put(rs, inventory.Subnets, testSubnets, nil)
+	globalacceleratorPutLoaded(t, s.In("eu-west-1"), globalacceleratorInstances, eu, loadGlobalAcceleratorInstances)
+	return s
+}
+
+// globalacceleratorPutLoaded puts in s what load reads from fake.
+func globalacceleratorPutLoaded[T, API any](t *testing.T, s *inventory.Scope, k *inventory.Kind[T], fake any, load func(context.Context, API, func(T)) error) {
+	t.Helper()
+	items, err := globalacceleratorLoad(t, fake, load)
+	inventory.Put(s, k, items, err)
+}
+
+// globalacceleratorLoad runs a regional loader over a fake (which must
+// implement the loader's interface).
+func globalacceleratorLoad[T, API any](t *testing.T, fake any, load func(context.Context, API, func(T)) error) ([]T, error) {
+	t.Helper()
+	var items []T
+	err := load(context.Background(), fake.(API), func(item T) { items = append(items, item) })
+	return items, err
+}
+
+func TestLoadGlobalAcceleratorsReadsEveryPage(t *testing.T) {
+	ga, _ := globalacceleratorEstate()
+	var std []globalacceleratorStandard
+	if err := loadGlobalAccelerators(context.Background(), ga, func(a globalacceleratorStandard) { std = append(std, a) }); err != nil {
 		t.Fatal(err)
 	}
+	var got []string
+	for _, a := range std {
+		groups := 0
+		for _, l := range a.Listeners {
+			groups += len(l.EndpointGroups)
+		}
+		got = append(got, fmt.Sprintf("%s:%d/%d", aws.ToString(a.Accelerator.Name), len(a.Listeners), groups))
+	}
+	if want := []string{"p1-mixed:2/4", "p1-idle:0/0", "p2-oneaz:1/1", "p2-tworegions:1/2"}; !slices.Equal(got, want) {
+		t.Errorf("read %v, want %v (accelerator:listeners/groups)", got, want)
+	}
+	if n := ga.calls["ListListeners"]; n != 2+1+1+1 {
+		t.Errorf("ListListeners: %d calls, want 5 (two pages for p1-mixed)", n)
+	}
+	if n := ga.calls["ListEndpointGroups"]; n != 1+2+1+2 {
+		t.Errorf("ListEndpointGroups: %d calls, want 6", n)
+	}
+
+	var custom []globalacceleratorCustom
+	if err := loadGlobalAcceleratorCustom(context.Background(), ga, func(a globalacceleratorCustom) { custom = append(custom, a) }); err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, a := range custom {
+		groups := 0
+		for _, l := range a.Listeners {
+			groups += len(l.EndpointGroups)
+		}
+		got = append(got, fmt.Sprintf("%s:%d/%d", aws.ToString(a.Accelerator.Name), len(a.Listeners), groups))
+	}
+	if want := []string{"cr-one:1/1", "cr-two:2/2"}; !slices.Equal(got, want) {
+		t.Errorf("read %v, want %v (accelerator:listeners/groups)", got, want)
+	}
+}
+
+// A denied listing hands over nothing; a failure part-way hands over only
+// the accelerators whose listeners and groups were all read.
+func TestLoadGlobalAcceleratorsFailures(t *testing.T) {
+	ga, _ := globalacceleratorEstate()
+	ga.fail = map[string]error{"ListAccelerators": accessDenied("AccessDeniedException"), "ListCustomRoutingAccelerators": accessDenied("AccessDeniedException")}
+	requireCode(t, loadGlobalAccelerators(context.Background(), ga, func(globalacceleratorStandard) { t.Error("an accelerator from a denied listing") }),
+		"AccessDeniedException")
+	requireCode(t, loadGlobalAcceleratorCustom(context.Background(), ga, func(globalacceleratorCustom) { t.Error("an accelerator from a denied listing") }),
+		"AccessDeniedException")
+
+	ga, _ = globalacceleratorEstate()
+	ga.fail = map[string]error{"ListEndpointGroups " + globalacceleratorARN("id-p2-oneaz") + "/listener/l1": accessDenied("ThrottlingException"),
+		"ListCustomRoutingListeners " + globalacceleratorARN("cr-two"): accessDenied("AccessDeniedException")}
+	var names []string
+	err := loadGlobalAccelerators(context.Background(), ga, func(a globalacceleratorStandard) { names = append(names, aws.ToString(a.Accelerator.Name)) })
+	requireCode(t, err, "ThrottlingException")
+	err = loadGlobalAcceleratorCustom(context.Background(), ga, func(a globalacceleratorCustom) { names = append(names, aws.ToString(a.Accelerator.Name)) })
+	requireCode(t, err, "AccessDeniedException")
+	if want := []string{"p1-mixed", "p1-idle", "cr-one"}; !slices.Equal(names, want) {
+		t.Errorf("read %v, want %v", names, want)
+	}
+}
+
+func TestLoadGlobalAcceleratorRegionalKindsReadEveryPage(t *testing.T) {
+	_, regions := globalacceleratorEstate()
+	east := regions["us-east-1"]
+	ids := func(items []string, err error) []string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return items
+	}
+	instances, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorInstances)
+	var got []string
+	for _, in := range instances {
+		got = append(got, aws.ToString(in.InstanceId))
+	}
+	if want := []string{"i-other", "i-a1", "i-inst-a", "i-b2", "i-dead"}; !slices.Equal(ids(got, err), want) {
+		t.Errorf("instances %v, want %v", got, want)
+	}
+	addresses, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorAddresses)
+	got = nil
+	for _, a := range addresses {
+		got = append(got, aws.ToString(a.AllocationId))
+	}
+	if want := []string{"eipalloc-eni-b", "eipalloc-inst-a", "eipalloc-free"}; !slices.Equal(ids(got, err), want) {
+		t.Errorf("addresses %v, want %v", got, want)
+	}
+	enis, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorENIs)
+	got = nil
+	for _, ni := range enis {
+		got = append(got, aws.ToString(ni.NetworkInterfaceId))
+	}
+	if want := []string{"eni-b", "eni-x"}; !slices.Equal(ids(got, err), want) {
+		t.Errorf("network interfaces %v, want %v", got, want)
+	}
+	lbs, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorLBs)
+	got = nil
+	for _, lb := range lbs {
+		got = append(got, aws.ToString(lb.LoadBalancerArn))
+	}
+	if want := []string{globalacceleratorLBARN("us-east-1", "app", "alb"), globalacceleratorLBARN("us-east-1", "net", "nlb")}; !slices.Equal(ids(got, err), want) {
+		t.Errorf("load balancers %v, want %v", got, want)
+	}
+	// 5 instances in reservations of two, one per page; one ENI and one LB
+	// per page; addresses in one answer.
+	want := map[string]int{"DescribeInstances": 3, "DescribeAddresses": 1, "DescribeNetworkInterfaces": 2, "DescribeLoadBalancers": 2}
+	if !maps.Equal(east.calls, want) {
+		t.Errorf("calls %v, want %v", east.calls, want)
+	}
+}
+
+func TestLoadGlobalAcceleratorRegionalKindsAccessDenied(t *testing.T) {
+	_, regions := globalacceleratorEstate()
+	east := regions["us-east-1"]
+	east.fail = map[string]error{"DescribeInstances": accessDenied("UnauthorizedOperation"), "DescribeAddresses": accessDenied("UnauthorizedOperation"),
+		"DescribeNetworkInterfaces": accessDenied("UnauthorizedOperation"), "DescribeLoadBalancers": accessDenied("AccessDenied")}
+	instances, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorInstances)
+	requireCode(t, err, "UnauthorizedOperation")
+	addresses, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorAddresses)
+	requireCode(t, err, "UnauthorizedOperation")
+	enis, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorENIs)
+	requireCode(t, err, "UnauthorizedOperation")
+	lbs, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorLBs)
+	requireCode(t, err, "AccessDenied")
+	if len(instances)+len(addresses)+len(enis)+len(lbs) != 0 {
+		t.Fatal("items from denied listings")
+	}
+}
+
+// globalacceleratorWant is one expected finding.
+type globalacceleratorWant struct {
+	name, check, message string
+	azs, azIDs           []string
+}
+
+func globalacceleratorEstateFindings() []globalacceleratorWant {
 	albGone := globalacceleratorLBARN("us-east-1", "app", "gone")
 	albOther := "arn:aws:elasticloadbalancing:us-east-1:999999999999:loadbalancer/app/theirs/1"
-	want := []struct{ name, check, message string }{
+	a, ab := []string{"us-east-1a"}, []string{"us-east-1a", "us-east-1b"}
+	return []globalacceleratorWant{
 		{"p1-mixed", "GLOBALACCELERATOR-1", "Global Accelerator p1-mixed (standard) routes to 13 endpoints in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b), " +
 			"so losing one zone leaves other endpoints to route traffic to; 7 endpoints could not be resolved (" +
-			list(distinct(albGone, albOther, "eipalloc-free", "eipalloc-missing", "i-dead", "i-missing", "something-new")) + ")."},
-		{"p1-idle", "GLOBALACCELERATOR-2", "Global Accelerator p1-idle (standard) has no listeners, so it has nothing to route traffic to."},
-		{"p2-oneaz", "GLOBALACCELERATOR-1", "Global Accelerator p2-oneaz (standard) routes to 3 endpoints, all in one Availability Zone (us-east-1a): if that zone fails, the accelerator has nowhere to route traffic."},
-		{"p2-tworegions", "GLOBALACCELERATOR-1", "Global Accelerator p2-tworegions (standard) routes to 2 endpoints in 2 regions (eu-west-1, us-east-1) across 2 Availability Zones (eu-west-1a, us-east-1a), so losing one zone leaves other endpoints to route traffic to."},
-		{"cr-one", "GLOBALACCELERATOR-3", "Global Accelerator cr-one (custom routing) routes to 2 subnets, all in one Availability Zone (us-east-1a): if that zone fails, the accelerator has nowhere to route traffic."},
-		{"cr-two", "GLOBALACCELERATOR-3", "Global Accelerator cr-two (custom routing) routes to 3 subnets in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b), so losing one zone leaves other subnets to route traffic to; 1 subnet could not be resolved (subnet-gone)."},
+			list(distinct(albGone, albOther, "eipalloc-free", "eipalloc-missing", "i-dead", "i-missing", "something-new")) + ").",
+			ab, []string{"use1-az1", "use1-az2"}},
+		{"p1-idle", "GLOBALACCELERATOR-2", "Global Accelerator p1-idle (standard) has no listeners, so it has nothing to route traffic to.", nil, nil},
+		{"p2-oneaz", "GLOBALACCELERATOR-1", "Global Accelerator p2-oneaz (standard) routes to 3 endpoints, all in one Availability Zone (us-east-1a): if that zone fails, the accelerator has nowhere to route traffic.",
+			a, []string{"use1-az1"}},
+		// eu-west-1 reports no zone ID: the engine looks them all up.
+		{"p2-tworegions", "GLOBALACCELERATOR-1", "Global Accelerator p2-tworegions (standard) routes to 2 endpoints in 2 regions (eu-west-1, us-east-1) across 2 Availability Zones (eu-west-1a, us-east-1a), so losing one zone leaves other endpoints to route traffic to.",
+			[]string{"eu-west-1a", "us-east-1a"}, nil},
+		{"cr-one", "GLOBALACCELERATOR-3", "Global Accelerator cr-one (custom routing) routes to 2 subnets, all in one Availability Zone (us-east-1a): if that zone fails, the accelerator has nowhere to route traffic.",
+			a, []string{"use1-az1"}},
+		{"cr-two", "GLOBALACCELERATOR-3", "Global Accelerator cr-two (custom routing) routes to 3 subnets in us-east-1 across 2 Availability Zones (us-east-1a, us-east-1b), so losing one zone leaves other subnets to route traffic to; 1 subnet could not be resolved (subnet-gone).",
+			ab, []string{"use1-az1", "use1-az2"}},
 	}
+}
+
+func TestAnalyseGlobalAccelerator(t *testing.T) {
+	ga, regions := globalacceleratorEstate()
+	var got []Finding
+	if err := analyseGlobalAccelerator(context.Background(), globalacceleratorScope(t, ga, regions), collect(&got)); err != nil {
+		t.Fatal(err)
+	}
+	want := globalacceleratorEstateFindings()
 	if len(got) != len(want) {
 		t.Fatalf("got %d findings, want %d: %+v", len(got), len(want), got)
 	}
 	for i, w := range want {
-		if got[i].ResourceName != w.name || got[i].CheckID != w.check || got[i].Message != w.message {
-			t.Errorf("finding %d:\n got  %s %s %q\n want %s %s %q", i, got[i].ResourceName, got[i].CheckID, got[i].Message, w.name, w.check, w.message)
+		f := got[i]
+		if f.ResourceName != w.name || f.CheckID != w.check || f.Message != w.message {
+			t.Errorf("finding %d:\n got  %s %s %q\n want %s %s %q", i, f.ResourceName, f.CheckID, f.Message, w.name, w.check, w.message)
+		}
+		if f.ResourceType != "AWS::GlobalAccelerator::Accelerator" || !slices.Equal(f.AZs, w.azs) || !slices.Equal(f.AZIDs, w.azIDs) {
+			t.Errorf("finding %d (%s): %s in %v %v, want in %v %v", i, w.name, f.ResourceType, f.AZs, f.AZIDs, w.azs, w.azIDs)
 		}
 	}
-	// One set of clients per endpoint-group region, built once, and every
-	// lookup cached for the task: p2-oneaz and p2-tworegions reuse what
-	// p1-mixed read. The cross-account ARN is never asked for; the batch of
-	// three ARNs holding a deleted one fails and is retried one ARN at a time.
-	if regions.built["us-east-1"] != 1 || regions.built["eu-west-1"] != 1 || len(regions.built) != 2 {
-		t.Errorf("regional clients built: %v", regions.built)
+}
+
+// The kinds are written to snapshots and read back: a scope of round-tripped
+// items gives the same findings.
+func TestGlobalAcceleratorItemsRoundTripJSON(t *testing.T) {
+	ga, regions := globalacceleratorEstate()
+	s := globalacceleratorScope(t, ga, regions)
+	ctx := context.Background()
+	back := inventory.NewFixture().Scope(inventory.Account{ID: globalacceleratorAccount, Partition: "aws"}, inventory.GlobalRegion)
+	globalacceleratorRoundTrip(t, s, back, globalacceleratorAccelerators)
+	globalacceleratorRoundTrip(t, s, back, globalacceleratorCustomAccelerators)
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		globalacceleratorRoundTrip(t, s.In(region), back.In(region), globalacceleratorInstances)
 	}
-	wantCalls := map[string]int{"DescribeLoadBalancers": 1 + 3, "DescribeAddresses": 1, "DescribeNetworkInterfaces": 1,
-		"DescribeInstances": 2} // two pages of reservations
-	for op, n := range wantCalls {
-		if got := regions.fakes["us-east-1"].calls[op]; got != n {
-			t.Errorf("us-east-1 %s: %d calls, want %d", op, got, n)
-		}
+	globalacceleratorRoundTrip(t, s.In("us-east-1"), back.In("us-east-1"), globalacceleratorAddresses)
+	globalacceleratorRoundTrip(t, s.In("us-east-1"), back.In("us-east-1"), globalacceleratorENIs)
+	globalacceleratorRoundTrip(t, s.In("us-east-1"), back.In("us-east-1"), globalacceleratorLBs)
+	inventory.Put(back.In("us-east-1"), inventory.Subnets, testSubnets, nil)
+	var want, got []Finding
+	if err := analyseGlobalAccelerator(ctx, s, collect(&want)); err != nil {
+		t.Fatal(err)
 	}
-	if got := regions.fakes["us-east-1"].fakeSubnets.calls; got != 3 {
-		t.Errorf("us-east-1 DescribeSubnets: %d calls, want 3 (one subnet per page, then cached)", got)
+	if err := analyseGlobalAccelerator(ctx, back, collect(&got)); err != nil {
+		t.Fatal(err)
 	}
-	if got := ga.calls["ListListeners"]; got != 2+1+1+1 {
-		t.Errorf("ListListeners: %d calls, want 5 (two pages for p1-mixed)", got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after a round trip:\n%+v\nwant\n%+v", got, want)
 	}
+}
+
+func globalacceleratorRoundTrip[T any](t *testing.T, from, to *inventory.Scope, k *inventory.Kind[T]) {
+	t.Helper()
+	items, err := k.Items(context.Background(), from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := json.Marshal(items)
+	if err != nil {
+		t.Fatalf("%s: %v", k.Name, err)
+	}
+	var back []T
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatalf("%s: %v", k.Name, err)
+	}
+	inventory.Put(to, k, back, nil)
 }
 
 func TestAnalyseGlobalAcceleratorAccessDenied(t *testing.T) {
 	ga, regions := globalacceleratorEstate()
 	ga.fail = map[string]error{"ListAccelerators": accessDenied("AccessDeniedException")}
 	var got []Finding
-	err := analyseGlobalAccelerator(context.Background(), ga, regions.factory, Target{AccountID: globalacceleratorAccount}, collect(&got))
+	err := analyseGlobalAccelerator(context.Background(), globalacceleratorScope(t, ga, regions), collect(&got))
 	requireCode(t, err, "AccessDeniedException")
-	if len(got) != 0 || len(regions.built) != 0 {
-		t.Fatalf("findings or regional clients after a denied list: %+v %v", got, regions.built)
+	if len(got) != 0 {
+		t.Fatalf("findings after a denied list: %+v", got)
 	}
 }
 
@@ -595,10 +779,10 @@ func TestAnalyseGlobalAcceleratorLaterFailureKeepsFindings(t *testing.T) {
 			ga, regions := globalacceleratorEstate()
 			ga.fail = c.fail
 			for region, fail := range c.region {
-				regions.fakes[region].fail = fail
+				regions[region].fail = fail
 			}
 			var got []Finding
-			err := analyseGlobalAccelerator(context.Background(), ga, regions.factory, Target{AccountID: globalacceleratorAccount}, collect(&got))
+			err := analyseGlobalAccelerator(context.Background(), globalacceleratorScope(t, ga, regions), collect(&got))
 			requireCode(t, err, c.code)
 			var names []string
 			for _, f := range got {
@@ -611,43 +795,68 @@ func TestAnalyseGlobalAcceleratorLaterFailureKeepsFindings(t *testing.T) {
 	}
 }
 
+// A regional listing that failed part-way is not used: an endpoint on the
+// lost page would be reported as unresolved.
+func TestAnalyseGlobalAcceleratorPartialRegionalRead(t *testing.T) {
+	ga, regions := globalacceleratorEstate()
+	s := globalacceleratorScope(t, ga, regions)
+	inventory.Put(s.In("us-east-1"), globalacceleratorInstances, regions["us-east-1"].instances[:2], accessDenied("ThrottlingException"))
+	var got []Finding
+	requireCode(t, analyseGlobalAccelerator(context.Background(), s, collect(&got)), "ThrottlingException")
+	if len(got) != 0 {
+		t.Fatalf("findings from part of the instances: %+v", got)
+	}
+}
+
 func TestAnalyseGlobalAcceleratorSubnetFailure(t *testing.T) {
 	ga, regions := globalacceleratorEstate()
-	regions.fakes["us-east-1"].fakeSubnets.err = accessDenied("UnauthorizedOperation")
+	s := globalacceleratorScope(t, ga, regions)
+	inventory.Put(s.In("us-east-1"), inventory.Subnets, nil, accessDenied("UnauthorizedOperation"))
 	var got []Finding
-	err := analyseGlobalAccelerator(context.Background(), ga, regions.factory, Target{AccountID: globalacceleratorAccount}, collect(&got))
-	requireCode(t, err, "UnauthorizedOperation")
+	requireCode(t, analyseGlobalAccelerator(context.Background(), s, collect(&got)), "UnauthorizedOperation")
 	if len(got) != 4 {
 		t.Fatalf("the standard accelerators must be kept: %+v", got)
 	}
 }
 
-// Many endpoints are read in batches: 200 IDs per EC2 filter, 20 ARNs per
-// DescribeLoadBalancers call.
-func TestGlobalAcceleratorResolverBatches(t *testing.T) {
-	fake := &globalacceleratorRegionFake{fakeSubnets: &fakeSubnets{}, lbs: map[string][]string{}}
-	var ids []string
-	for i := 0; i < 250; i++ {
-		id := fmt.Sprintf("i-%03d", i)
-		fake.instances = append(fake.instances, globalacceleratorInstance{id: id, az: "us-east-1a"})
-		ids = append(ids, id)
-	}
-	for i := 0; i < 25; i++ {
-		arn := globalacceleratorLBARN("us-east-1", "net", fmt.Sprintf("n%02d", i))
-		fake.lbs[arn] = []string{"us-east-1b"}
-		ids = append(ids, arn)
-	}
-	r := globalacceleratorNewResolver(fake, globalacceleratorAccount)
-	if err := r.resolve(context.Background(), ids); err != nil {
+// Each regional kind is read only when an endpoint needs it: load balancers
+// of another account are never looked up, an Elastic IP leads to the
+// instances or network interfaces, and subnets are read for custom routing
+// accelerators only. The fixture holds nothing else, so any other read
+// would fail NotCollected.
+func TestAnalyseGlobalAcceleratorReadsOnlyWhatEndpointsNeed(t *testing.T) {
+	theirs := "arn:aws:elasticloadbalancing:us-east-1:999999999999:loadbalancer/app/theirs/1"
+	s := inventory.NewFixture().Scope(inventory.Account{ID: globalacceleratorAccount, Partition: "aws"}, inventory.GlobalRegion)
+	inventory.Put(s, globalacceleratorAccelerators, []globalacceleratorStandard{{
+		Accelerator: globalacceleratorStd("theirs"),
+		Listeners: []globalacceleratorStandardListener{{Listener: globalacceleratorListener("id-theirs", "l1"),
+			EndpointGroups: []gatypes.EndpointGroup{globalacceleratorGroup("us-east-1", theirs, "eipalloc-eni"), globalacceleratorGroup("", "i-nowhere")}}},
+	}}, nil)
+	inventory.Put(s, globalacceleratorCustomAccelerators, nil, nil)
+	east := s.In("us-east-1")
+	inventory.Put(east, globalacceleratorAddresses, []ec2types.Address{{AllocationId: aws.String("eipalloc-eni"), NetworkInterfaceId: aws.String("eni-1")}}, nil)
+	inventory.Put(east, globalacceleratorENIs, []ec2types.NetworkInterface{{NetworkInterfaceId: aws.String("eni-1"), AvailabilityZone: aws.String("us-east-1b")}}, nil)
+	var got []Finding
+	if err := analyseGlobalAccelerator(context.Background(), s, collect(&got)); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range ids {
-		if len(r.azs(id)) != 1 {
-			t.Fatalf("%s not resolved", id)
-		}
+	want := "Global Accelerator theirs (standard) routes to 3 endpoints; those that could be resolved are all in one Availability Zone (us-east-1b) and 2 endpoints could not be resolved (" +
+		list(distinct("i-nowhere", theirs)) + "), so if that zone fails the accelerator may have nowhere to route traffic."
+	if len(got) != 1 || got[0].Message != want || !slices.Equal(got[0].AZs, []string{"us-east-1b"}) || got[0].AZIDs != nil {
+		t.Fatalf("findings: %+v", got)
 	}
-	// 250 instances in reservations of two, one per page: 100 + 25 pages.
-	if fake.calls["DescribeInstances"] != 125 || fake.calls["DescribeLoadBalancers"] != 25 {
-		t.Errorf("calls: %v", fake.calls)
+}
+
+func TestGlobalAcceleratorDeclaration(t *testing.T) {
+	a := GlobalAccelerator
+	if a.Name != "globalaccelerator" || !a.Global || a.GlobalRegion != "us-west-2" {
+		t.Errorf("declaration: %q %v %q", a.Name, a.Global, a.GlobalRegion)
+	}
+	want := []string{"ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+		"elasticloadbalancing:DescribeLoadBalancers",
+		"globalaccelerator:ListAccelerators", "globalaccelerator:ListCustomRoutingAccelerators", "globalaccelerator:ListCustomRoutingEndpointGroups",
+		"globalaccelerator:ListCustomRoutingListeners", "globalaccelerator:ListEndpointGroups", "globalaccelerator:ListListeners"}
+	if got := a.Actions(); !slices.Equal(got, want) {
+		t.Errorf("actions %v\nwant    %v", got, want)
 	}
 }

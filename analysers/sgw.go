@@ -1,5 +1,3 @@
-//go:build legacy
-
 package analysers
 
 import (
@@ -10,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/storagegateway"
 	sgwtypes "github.com/aws/aws-sdk-go-v2/service/storagegateway/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // sgwAPI holds exactly the calls the Storage Gateway analyser makes.
@@ -28,20 +28,17 @@ var (
 		Remediation: "None needed for Availability Zone resilience; the availability of the on-premises host is yours to manage."}
 )
 
-var StorageGateway = Analyser{
-	Name:       "sgw",
-	Actions:    []string{"storagegateway:ListGateways"},
-	Checks:     []Check{sgwOnEC2, sgwOffEC2},
-	ClientAPIs: []reflect.Type{apiOf[sgwAPI]()},
-	Run: func(ctx context.Context, cfg aws.Config, t Target, emit Emit) error {
-		return analyseSGW(ctx, storagegateway.NewFromConfig(cfg), emit)
+// sgwGateways are the region's gateways.
+var sgwGateways = &inventory.Kind[sgwtypes.GatewayInfo]{
+	Name:    "storagegateway/gateways",
+	Actions: []string{"storagegateway:ListGateways"},
+	APIs:    []reflect.Type{apiOf[sgwAPI]()},
+	Load: func(ctx context.Context, s *inventory.Scope, add func(sgwtypes.GatewayInfo)) error {
+		return loadSGWGateways(ctx, storagegateway.NewFromConfig(s.Config()), add)
 	},
 }
 
-// analyseSGW judges every gateway of the region. ListGateways has no
-// deleting or deleted state to skip: a deleted gateway is simply no longer
-// listed, and DISABLED gateways still exist, so every listed gateway is judged.
-func analyseSGW(ctx context.Context, api sgwAPI, emit Emit) error {
+func loadSGWGateways(ctx context.Context, api sgwAPI, add func(sgwtypes.GatewayInfo)) error {
 	p := storagegateway.NewListGatewaysPaginator(api, &storagegateway.ListGatewaysInput{})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -49,10 +46,30 @@ func analyseSGW(ctx context.Context, api sgwAPI, emit Emit) error {
 			return err
 		}
 		for _, gw := range page.Gateways {
-			emit(judgeSGW(gw))
+			add(gw)
 		}
 	}
 	return nil
+}
+
+var StorageGateway = Analyser{
+	Name:   "sgw",
+	Checks: []Check{sgwOnEC2, sgwOffEC2},
+	Kinds:  []inventory.Loader{sgwGateways},
+	Run:    analyseSGW,
+}
+
+// analyseSGW judges every gateway of the region, even when the listing
+// failed part-way (the error is the task's): each gateway is judged on its
+// own. ListGateways has no deleting or deleted state to skip: a deleted
+// gateway is simply no longer listed, and DISABLED gateways still exist, so
+// every listed gateway is judged.
+func analyseSGW(ctx context.Context, s *inventory.Scope, emit Emit) error {
+	gws, err := sgwGateways.Items(ctx, s)
+	for _, gw := range gws {
+		emit(judgeSGW(gw))
+	}
+	return err
 }
 
 // sgwHostNames describes where a gateway that is not on EC2 runs.
@@ -65,7 +82,9 @@ var sgwHostNames = map[sgwtypes.HostEnvironment]string{
 }
 
 // judgeSGW flags a gateway hosted on EC2: one instance, so one Availability
-// Zone. A gateway counts as EC2-hosted when its host environment says so or
+// Zone. Which zone is not known: ListGateways does not say, and reading the
+// instance would cost a call per gateway, so the finding has no AZs. A
+// gateway counts as EC2-hosted when its host environment says so or
 // when it reports an EC2 instance ID or region (older gateways may report
 // only those).
 func judgeSGW(gw sgwtypes.GatewayInfo) Finding {
@@ -106,6 +125,9 @@ func judgeSGW(gw sgwtypes.GatewayInfo) Finding {
 		}
 		f = finding(sgwOffEC2, false, msg)
 	}
+	// CloudFormation has no Storage Gateway type: this is the name it would
+	// have, as for CloudHSM.
+	f.ResourceType = "AWS::StorageGateway::Gateway"
 	f.ResourceARN = aws.ToString(gw.GatewayARN)
 	f.ResourceName = name
 	f.ResourceID = aws.ToString(gw.GatewayId)

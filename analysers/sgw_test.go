@@ -1,15 +1,17 @@
-//go:build legacy
-
 package analysers
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/storagegateway"
 	sgwtypes "github.com/aws/aws-sdk-go-v2/service/storagegateway/types"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // moto 5.2.1 does not implement Storage Gateway at all (every call answers
@@ -84,8 +86,13 @@ func TestJudgeSGW(t *testing.T) {
 				t.Errorf("severity %s, want %s", f.Severity, wantSev)
 			}
 			if f.ResourceARN != aws.ToString(c.gw.GatewayARN) || f.ResourceName != aws.ToString(c.gw.GatewayName) ||
-				f.ResourceID != aws.ToString(c.gw.GatewayId) || f.Engine != "" {
+				f.ResourceID != aws.ToString(c.gw.GatewayId) || f.Engine != "" || f.ResourceType != "AWS::StorageGateway::Gateway" {
 				t.Errorf("resource columns: %+v", f)
+			}
+			// ListGateways does not say which zone an EC2 gateway's
+			// instance is in: no finding is placed.
+			if f.AZs != nil || f.AZIDs != nil {
+				t.Errorf("placed in %v %v, want nowhere", f.AZs, f.AZIDs)
 			}
 		})
 	}
@@ -129,14 +136,65 @@ func (f *sgwFake) ListGateways(_ context.Context, in *storagegateway.ListGateway
 	return out, nil
 }
 
-func TestAnalyseSGWReadsEveryPage(t *testing.T) {
+func TestLoadSGWGatewaysReadsEveryPage(t *testing.T) {
 	api := &sgwFake{pages: [][]sgwtypes.GatewayInfo{
 		{sgwGateway("p1-ec2", "FILE_S3", sgwtypes.HostEnvironmentEc2, "i-1", "us-east-1")},
 		{sgwGateway("p2-vmware", "CACHED", sgwtypes.HostEnvironmentVmware, "", ""),
 			sgwGateway("p2-ec2", "VTL", sgwtypes.HostEnvironmentEc2, "i-2", "us-east-1")},
 	}}
+	var got []string
+	if err := loadSGWGateways(context.Background(), api, func(gw sgwtypes.GatewayInfo) {
+		got = append(got, aws.ToString(gw.GatewayName))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"p1-ec2", "p2-vmware", "p2-ec2"}; !slices.Equal(got, want) || api.calls != 2 {
+		t.Errorf("read %v in %d calls, want %v in 2", got, api.calls, want)
+	}
+	err := loadSGWGateways(context.Background(), &sgwFake{err: accessDenied("AccessDeniedException")}, func(sgwtypes.GatewayInfo) {
+		t.Error("an item from a denied listing")
+	})
+	requireCode(t, err, "AccessDeniedException")
+}
+
+// A second page that fails keeps the first page's gateways, with the error.
+func TestLoadSGWGatewaysSecondPageFailure(t *testing.T) {
+	api := &sgwFailingFake{sgwFake{pages: [][]sgwtypes.GatewayInfo{
+		{sgwGateway("p1", "FILE_S3", sgwtypes.HostEnvironmentEc2, "i-1", "us-east-1")}, {},
+	}}}
+	var got []string
+	err := loadSGWGateways(context.Background(), api, func(gw sgwtypes.GatewayInfo) { got = append(got, aws.ToString(gw.GatewayName)) })
+	requireCode(t, err, "ThrottlingException")
+	if !slices.Equal(got, []string{"p1"}) {
+		t.Fatalf("read %v, want the first page's gateway", got)
+	}
+}
+
+// Gateways are written to snapshots and read back.
+func TestSGWGatewaysRoundTripJSON(t *testing.T) {
+	in := []sgwtypes.GatewayInfo{sgwGateway("files", "FILE_S3", sgwtypes.HostEnvironmentEc2, "i-0abc", "eu-west-1")}
+	raw, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []sgwtypes.GatewayInfo
+	if err := json.Unmarshal(raw, &out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 1 || judgeSGW(out[0]).Message != judgeSGW(in[0]).Message {
+		t.Fatalf("round trip: %+v", out)
+	}
+}
+
+func TestAnalyseSGW(t *testing.T) {
+	s := testScope()
+	inventory.Put(s, sgwGateways, []sgwtypes.GatewayInfo{
+		sgwGateway("p1-ec2", "FILE_S3", sgwtypes.HostEnvironmentEc2, "i-1", "us-east-1"),
+		sgwGateway("p2-vmware", "CACHED", sgwtypes.HostEnvironmentVmware, "", ""),
+		sgwGateway("p2-ec2", "VTL", sgwtypes.HostEnvironmentEc2, "i-2", "us-east-1"),
+	}, nil)
 	var got []Finding
-	if err := analyseSGW(context.Background(), api, collect(&got)); err != nil {
+	if err := analyseSGW(context.Background(), s, collect(&got)); err != nil {
 		t.Fatal(err)
 	}
 	want := []struct {
@@ -144,8 +202,8 @@ func TestAnalyseSGWReadsEveryPage(t *testing.T) {
 		check string
 		risk  bool
 	}{{"p1-ec2", "SGW-1", true}, {"p2-vmware", "SGW-2", false}, {"p2-ec2", "SGW-1", true}}
-	if len(got) != len(want) || api.calls != 2 {
-		t.Fatalf("got %d findings in %d calls, want %d in 2: %+v", len(got), api.calls, len(want), got)
+	if len(got) != len(want) {
+		t.Fatalf("got %d findings, want %d: %+v", len(got), len(want), got)
 	}
 	for i, w := range want {
 		if got[i].ResourceName != w.name || got[i].CheckID != w.check || got[i].Risk != w.risk {
@@ -155,9 +213,10 @@ func TestAnalyseSGWReadsEveryPage(t *testing.T) {
 }
 
 func TestAnalyseSGWAccessDenied(t *testing.T) {
+	s := testScope()
+	inventory.Put(s, sgwGateways, nil, accessDenied("AccessDeniedException"))
 	var got []Finding
-	err := analyseSGW(context.Background(), &sgwFake{err: accessDenied("AccessDeniedException")}, collect(&got))
-	requireCode(t, err, "AccessDeniedException")
+	requireCode(t, analyseSGW(context.Background(), s, collect(&got)), "AccessDeniedException")
 	if len(got) != 0 {
 		t.Fatalf("findings after a denied list: %+v", got)
 	}
@@ -174,12 +233,14 @@ func (f *sgwFailingFake) ListGateways(ctx context.Context, in *storagegateway.Li
 	return f.sgwFake.ListGateways(ctx, in, o...)
 }
 
+// A listing that failed part-way: what was read is judged, and the error is
+// the task's.
 func TestAnalyseSGWSecondPageFailureKeepsFirst(t *testing.T) {
-	api := &sgwFailingFake{sgwFake{pages: [][]sgwtypes.GatewayInfo{
-		{sgwGateway("p1", "FILE_S3", sgwtypes.HostEnvironmentEc2, "i-1", "us-east-1")}, {},
-	}}}
+	s := testScope()
+	inventory.Put(s, sgwGateways, []sgwtypes.GatewayInfo{sgwGateway("p1", "FILE_S3", sgwtypes.HostEnvironmentEc2, "i-1", "us-east-1")},
+		accessDenied("ThrottlingException"))
 	var got []Finding
-	err := analyseSGW(context.Background(), api, collect(&got))
+	err := analyseSGW(context.Background(), s, collect(&got))
 	requireCode(t, err, "ThrottlingException")
 	if len(got) != 1 || got[0].ResourceName != "p1" {
 		t.Fatalf("the first page's finding must be kept: %+v", got)

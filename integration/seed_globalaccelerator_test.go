@@ -20,6 +20,7 @@ import (
 
 	"github.com/faultline/faultline/analysers"
 	"github.com/faultline/faultline/internal/motoserver"
+	"github.com/faultline/faultline/inventory"
 )
 
 // moto 5.2.1 has no Global Accelerator backend (every call answers HTTP 500),
@@ -30,8 +31,8 @@ import (
 // every other request (EC2, ELBv2) is proxied unchanged to moto. The endpoints
 // the fake accelerators point at are real moto resources, so the analyser's
 // EC2/ELBv2 placement (DescribeInstances, DescribeAddresses,
-// DescribeNetworkInterfaces, DescribeLoadBalancers, DescribeSubnets, in two
-// regions built from cfg.Copy()) is proven against moto through the
+// DescribeNetworkInterfaces, DescribeLoadBalancers, DescribeSubnets, read in
+// the scopes of two endpoint regions) is proven against moto through the
 // analyser's own Run.
 
 // globalacceleratorFakeAPI serves the Global Accelerator list operations from
@@ -248,9 +249,8 @@ func seedGlobalAccelerator(t *testing.T, ctx context.Context, cfg aws.Config, ga
 	// Instance, EIP on an instance and a single-subnet NLB, all in zone a.
 	accelerator(false, "ga-one-az", map[string][]string{r: {instA, eipInstA2, nlb}}, "GLOBALACCELERATOR-1", "HIGH", true,
 		"Global Accelerator ga-one-az (standard) routes to 3 endpoints, all in one Availability Zone ("+a+")"+nowhere)
-	// An ALB in two zones, next to a deleted one: DescribeLoadBalancers
-	// answers LoadBalancerNotFound for the pair and the analyser asks again
-	// one ARN at a time.
+	// An ALB in two zones, next to a deleted one, which the region's
+	// DescribeLoadBalancers listing no longer holds: it stays unresolved.
 	accelerator(false, "ga-alb", map[string][]string{r: {alb, albGone}}, "GLOBALACCELERATOR-1", "HIGH", false,
 		"Global Accelerator ga-alb (standard) routes to 2 endpoints in "+r+" across 2 Availability Zones ("+a+", "+b+")"+survive+
 			"; 1 endpoint could not be resolved ("+albGone+").")
@@ -301,10 +301,12 @@ func TestMotoGlobalAccelerator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := analysers.Target{AccountID: account, Partition: "aws", Region: analysers.GlobalRegion}
+	// The global scope; the endpoints' regions are its s.In(region), with
+	// the same (front server) configuration.
+	scope := inventory.NewLive().Scope(inventory.Account{ID: account, Partition: "aws", Config: runCfg}, inventory.GlobalRegion)
 	var got []row
-	err = a.Run(ctx, runCfg, target, func(f analysers.Finding) {
-		got = append(got, row{a.Name, target.Region, f.ResourceARN, f.ResourceName, f.ResourceID,
+	err = a.Run(ctx, scope, func(f analysers.Finding) {
+		got = append(got, row{a.Name, analysers.GlobalRegion, f.ResourceARN, f.ResourceName, f.ResourceID,
 			boolCell(f.Risk), f.Engine, f.Message, f.CheckID, string(f.Severity)})
 	})
 	if err != nil {
