@@ -97,11 +97,13 @@ type Analyser struct {
 	Run   func(ctx context.Context, s *inventory.Scope, emit Emit) error
 }
 
-// Actions are the IAM actions the analyser may call, sorted: its kinds' and
-// the zone lookups the engine makes to give every finding its zone IDs.
+// Actions are the IAM actions the analyser's kinds call, sorted. The zone
+// lookups the engine makes to give findings their zone IDs are not among
+// them: they are the policy's Placement statement, and a scan without them
+// still judges everything (the IDs stay empty).
 func (a Analyser) Actions() []string {
 	var actions []string
-	for _, k := range a.kinds() {
+	for _, k := range a.Kinds {
 		actions = append(actions, k.IAMActions()...)
 	}
 	return distinct(actions...)
@@ -110,15 +112,10 @@ func (a Analyser) Actions() []string {
 // ClientAPIs are the narrow interfaces the analyser's kinds talk to.
 func (a Analyser) ClientAPIs() []reflect.Type {
 	var apis []reflect.Type
-	for _, k := range a.kinds() {
+	for _, k := range a.Kinds {
 		apis = append(apis, k.ClientAPIs()...)
 	}
 	return apis
-}
-
-// kinds are the analyser's kinds and those of the zone lookups.
-func (a Analyser) kinds() []inventory.Loader {
-	return append(append([]inventory.Loader(nil), a.Kinds...), inventory.ZoneKinds...)
 }
 
 // apiOf returns the reflect.Type of the interface I, for ClientAPIs.

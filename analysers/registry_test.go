@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/faultline/faultline/internal/readonly"
+	"github.com/faultline/faultline/inventory"
 )
 
 // The seed tool's service keys, in its order: users' scripts pass them.
@@ -83,6 +84,25 @@ func TestAnalysersAreReadOnlyAndDeclareEveryCall(t *testing.T) {
 			if !called[act[strings.IndexByte(act, ':')+1:]] {
 				t.Errorf("%s: declares %s but no client interface calls it", a.Name, act)
 			}
+		}
+	}
+}
+
+// A kind's name is its key in snapshot files and scopes: two definitions
+// under one name would read one listing twice or decode one as the other.
+func TestEveryKindNameHasOneDefinition(t *testing.T) {
+	byName := map[string]inventory.Loader{}
+	for _, a := range All {
+		for _, k := range a.Kinds {
+			if other, ok := byName[k.KindName()]; ok && other != k {
+				t.Errorf("%s: kind %s is defined twice", a.Name, k.KindName())
+			}
+			byName[k.KindName()] = k
+		}
+	}
+	for _, k := range inventory.NetworkKinds {
+		if other, ok := byName[k.KindName()]; ok && other != k {
+			t.Errorf("network kind %s is also defined by an analyser", k.KindName())
 		}
 	}
 }

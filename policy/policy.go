@@ -10,6 +10,9 @@
 //   - Core: sts:GetCallerIdentity, ec2:DescribeRegions and, except in a
 //     member account's role, the Organizations reads of the account names,
 //     the payer and the accounts.
+//   - Placement: the zone lookups that give every finding its zone IDs
+//     (ec2:DescribeSubnets, ec2:DescribeAvailabilityZones). Without them the
+//     scan still judges everything; availability_zone_ids stays empty.
 //   - One statement per service, its Sid the service key with a capital first
 //     letter (Rds, Globalaccelerator, Vpce ...).
 //   - Reach: the actions of the reachability checks, when given.
@@ -28,6 +31,7 @@ import (
 	"github.com/faultline/faultline/analysers"
 	"github.com/faultline/faultline/delivery"
 	"github.com/faultline/faultline/internal/inputs"
+	"github.com/faultline/faultline/inventory"
 )
 
 // Version is the IAM policy grammar version; 2012-10-17 is the only one that
@@ -37,6 +41,7 @@ const Version = "2012-10-17"
 // Sids of the statements that do not belong to one service.
 const (
 	SidCore                = "Core"
+	SidPlacement           = "Placement"
 	SidReach               = "Reach"
 	SidFlows               = "Flows"
 	SidAssumeRole          = "AssumeRole"
@@ -52,6 +57,16 @@ const (
 var CoreActions = []string{
 	"ec2:DescribeRegions",
 	"sts:GetCallerIdentity",
+}
+
+// PlacementActions are the reads of the engine's zone lookups, sorted.
+func PlacementActions() []string {
+	var actions []string
+	for _, k := range inventory.ZoneKinds {
+		actions = append(actions, k.IAMActions()...)
+	}
+	slices.Sort(actions)
+	return actions
 }
 
 // OrganizationActions read the account names, the payer and, for --accounts
@@ -129,7 +144,7 @@ func Sid(service string) string {
 }
 
 // Build returns the policy for opts, or an error that names the bad option.
-// Statements come in a fixed order (Core, services sorted by Sid, Reach,
+// Statements come in a fixed order (Core, Placement, services sorted by Sid, Reach,
 // AssumeRole, DeliveryS3, DeliveryEventBridge), actions and resources sorted,
 // so equal options give byte-equal JSON.
 func Build(opts Options) (Document, error) {
@@ -150,6 +165,9 @@ func Build(opts Options) (Document, error) {
 		core = append(core, OrganizationActions...)
 	}
 	doc.Statement = append(doc.Statement, allow(SidCore, core, "*"))
+	if len(services) > 0 {
+		doc.Statement = append(doc.Statement, allow(SidPlacement, PlacementActions(), "*"))
+	}
 
 	var perService []Statement
 	for _, a := range services {
