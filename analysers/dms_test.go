@@ -430,9 +430,7 @@ func TestDMSAnalyserDeclaration(t *testing.T) {
 			}
 		}
 	}
-	// The kinds' actions, and the zone lookups'.
-	want := []string{"dms:DescribeReplicationConfigs", "dms:DescribeReplicationInstances", "dms:DescribeReplicationTasks",
-		"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets"}
+	want := []string{"dms:DescribeReplicationConfigs", "dms:DescribeReplicationInstances", "dms:DescribeReplicationTasks"}
 	if !slices.Equal(DMS.Actions(), want) {
 		t.Errorf("Actions: %v, want %v", DMS.Actions(), want)
 	}

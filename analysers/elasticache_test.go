@@ -652,7 +652,7 @@ func TestAnalyseElastiCacheKeepsWhatWasReadBeforeAFailure(t *testing.T) {
 }
 
 func TestElastiCacheAnalyserDeclaration(t *testing.T) {
-	want := []string{"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "elasticache:DescribeCacheClusters",
+	want := []string{"elasticache:DescribeCacheClusters",
 		"elasticache:DescribeReplicationGroups", "elasticache:DescribeServerlessCaches"}
 	if got := ElastiCache.Actions(); !slices.Equal(got, want) {
 		t.Errorf("actions %v, want %v", got, want)

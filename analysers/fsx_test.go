@@ -286,7 +286,7 @@ func TestAnalyseFSxKeepsWhatWasReadBeforeAFailure(t *testing.T) {
 }
 
 func TestFSxActions(t *testing.T) {
-	want := []string{"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "fsx:DescribeFileSystems"}
+	want := []string{"ec2:DescribeSubnets", "fsx:DescribeFileSystems"}
 	if got := FSx.Actions(); !slices.Equal(got, want) {
 		t.Errorf("actions %v, want %v", got, want)
 	}

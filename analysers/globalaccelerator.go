@@ -46,9 +46,6 @@ type (
 	globalacceleratorAddressesAPI interface {
 		DescribeAddresses(ctx context.Context, in *ec2.DescribeAddressesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error)
 	}
-	globalacceleratorENIsAPI interface {
-		ec2.DescribeNetworkInterfacesAPIClient
-	}
 	globalacceleratorLBsAPI interface {
 		elasticloadbalancingv2.DescribeLoadBalancersAPIClient
 	}
@@ -239,29 +236,9 @@ func loadGlobalAcceleratorAddresses(ctx context.Context, api globalacceleratorAd
 	return nil
 }
 
-// globalacceleratorENIs are a region's network interfaces.
-var globalacceleratorENIs = &inventory.Kind[ec2types.NetworkInterface]{
-	Name:    "ec2/network-interfaces",
-	Actions: []string{"ec2:DescribeNetworkInterfaces"},
-	APIs:    []reflect.Type{apiOf[globalacceleratorENIsAPI]()},
-	Load: func(ctx context.Context, s *inventory.Scope, add func(ec2types.NetworkInterface)) error {
-		return loadGlobalAcceleratorENIs(ctx, ec2.NewFromConfig(s.Config()), add)
-	},
-}
-
-func loadGlobalAcceleratorENIs(ctx context.Context, api globalacceleratorENIsAPI, add func(ec2types.NetworkInterface)) error {
-	p := ec2.NewDescribeNetworkInterfacesPaginator(api, &ec2.DescribeNetworkInterfacesInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, ni := range page.NetworkInterfaces {
-			add(ni)
-		}
-	}
-	return nil
-}
+// globalacceleratorENIs are a region's network interfaces: the inventory's
+// kind, which reach and flows read too.
+var globalacceleratorENIs = inventory.NetworkInterfaces
 
 // globalacceleratorLBs are a region's Application, Network and Gateway Load
 // Balancers.

@@ -485,7 +485,7 @@ func globalacceleratorScope(t *testing.T, ga *globalacceleratorFake, regions map
 	rs := s.In("us-east-1")
 	globalacceleratorPutLoaded(t, rs, globalacceleratorInstances, east, loadGlobalAcceleratorInstances)
 	globalacceleratorPutLoaded(t, rs, globalacceleratorAddresses, east, loadGlobalAcceleratorAddresses)
-	globalacceleratorPutLoaded(t, rs, globalacceleratorENIs, east, loadGlobalAcceleratorENIs)
+	inventory.Put(rs, globalacceleratorENIs, east.enis, east.fail["DescribeNetworkInterfaces"]) // the inventory tests its loader
 	globalacceleratorPutLoaded(t, rs, globalacceleratorLBs, east, loadGlobalAcceleratorLBs)
 	inventory.Put(rs, inventory.Subnets, testSubnets, nil)
 	globalacceleratorPutLoaded(t, s.In("eu-west-1"), globalacceleratorInstances, eu, loadGlobalAcceleratorInstances)
@@ -598,14 +598,6 @@ func TestLoadGlobalAcceleratorRegionalKindsReadEveryPage(t *testing.T) {
 	if want := []string{"eipalloc-eni-b", "eipalloc-inst-a", "eipalloc-free"}; !slices.Equal(ids(got, err), want) {
 		t.Errorf("addresses %v, want %v", got, want)
 	}
-	enis, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorENIs)
-	got = nil
-	for _, ni := range enis {
-		got = append(got, aws.ToString(ni.NetworkInterfaceId))
-	}
-	if want := []string{"eni-b", "eni-x"}; !slices.Equal(ids(got, err), want) {
-		t.Errorf("network interfaces %v, want %v", got, want)
-	}
 	lbs, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorLBs)
 	got = nil
 	for _, lb := range lbs {
@@ -614,9 +606,10 @@ func TestLoadGlobalAcceleratorRegionalKindsReadEveryPage(t *testing.T) {
 	if want := []string{globalacceleratorLBARN("us-east-1", "app", "alb"), globalacceleratorLBARN("us-east-1", "net", "nlb")}; !slices.Equal(ids(got, err), want) {
 		t.Errorf("load balancers %v, want %v", got, want)
 	}
-	// 5 instances in reservations of two, one per page; one ENI and one LB
-	// per page; addresses in one answer.
-	want := map[string]int{"DescribeInstances": 3, "DescribeAddresses": 1, "DescribeNetworkInterfaces": 2, "DescribeLoadBalancers": 2}
+	// 5 instances in reservations of two, one per page; one LB per page;
+	// addresses in one answer. (Network interfaces are the inventory's
+	// kind, whose loader the inventory tests.)
+	want := map[string]int{"DescribeInstances": 3, "DescribeAddresses": 1, "DescribeLoadBalancers": 2}
 	if !maps.Equal(east.calls, want) {
 		t.Errorf("calls %v, want %v", east.calls, want)
 	}
@@ -626,16 +619,14 @@ func TestLoadGlobalAcceleratorRegionalKindsAccessDenied(t *testing.T) {
 	_, regions := globalacceleratorEstate()
 	east := regions["us-east-1"]
 	east.fail = map[string]error{"DescribeInstances": accessDenied("UnauthorizedOperation"), "DescribeAddresses": accessDenied("UnauthorizedOperation"),
-		"DescribeNetworkInterfaces": accessDenied("UnauthorizedOperation"), "DescribeLoadBalancers": accessDenied("AccessDenied")}
+		"DescribeLoadBalancers": accessDenied("AccessDenied")}
 	instances, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorInstances)
 	requireCode(t, err, "UnauthorizedOperation")
 	addresses, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorAddresses)
 	requireCode(t, err, "UnauthorizedOperation")
-	enis, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorENIs)
-	requireCode(t, err, "UnauthorizedOperation")
 	lbs, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorLBs)
 	requireCode(t, err, "AccessDenied")
-	if len(instances)+len(addresses)+len(enis)+len(lbs) != 0 {
+	if len(instances)+len(addresses)+len(lbs) != 0 {
 		t.Fatal("items from denied listings")
 	}
 }
@@ -852,7 +843,7 @@ func TestGlobalAcceleratorDeclaration(t *testing.T) {
 	if a.Name != "globalaccelerator" || !a.Global || a.GlobalRegion != "us-west-2" {
 		t.Errorf("declaration: %q %v %q", a.Name, a.Global, a.GlobalRegion)
 	}
-	want := []string{"ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+	want := []string{"ec2:DescribeAddresses", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
 		"elasticloadbalancing:DescribeLoadBalancers",
 		"globalaccelerator:ListAccelerators", "globalaccelerator:ListCustomRoutingAccelerators", "globalaccelerator:ListCustomRoutingEndpointGroups",
 		"globalaccelerator:ListCustomRoutingListeners", "globalaccelerator:ListEndpointGroups", "globalaccelerator:ListListeners"}

@@ -1,14 +1,12 @@
 package analysers
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/faultline/faultline/inventory"
@@ -56,72 +54,6 @@ func nameTag(tags []ec2types.Tag) string {
 		}
 	}
 	return ""
-}
-
-// subnetAZs resolves subnet IDs to Availability Zone names, caching what it
-// has read for the life of one task. Unknown subnets (deleted, or in another
-// account) resolve to "".
-type subnetAZs struct {
-	api   ec2.DescribeSubnetsAPIClient
-	known map[string]string
-}
-
-func newSubnetAZs(api ec2.DescribeSubnetsAPIClient) *subnetAZs {
-	return &subnetAZs{api: api, known: map[string]string{}}
-}
-
-// subnetFilterBatch keeps each DescribeSubnets filter well under the API's
-// limit on filter values.
-const subnetFilterBatch = 200
-
-// resolve makes sure every ID in ids is known. It filters by subnet-id rather
-// than passing SubnetIds, because one deleted subnet would fail the whole
-// call with InvalidSubnetID.NotFound.
-func (s *subnetAZs) resolve(ctx context.Context, ids []string) error {
-	var missing []string
-	for _, id := range distinct(ids...) {
-		if _, ok := s.known[id]; !ok {
-			missing = append(missing, id)
-		}
-	}
-	for len(missing) > 0 {
-		batch := missing
-		if len(batch) > subnetFilterBatch {
-			batch = batch[:subnetFilterBatch]
-		}
-		missing = missing[len(batch):]
-		for _, id := range batch {
-			s.known[id] = ""
-		}
-		p := ec2.NewDescribeSubnetsPaginator(s.api, &ec2.DescribeSubnetsInput{
-			Filters: []ec2types.Filter{{Name: aws.String("subnet-id"), Values: batch}},
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return err
-			}
-			for _, sn := range page.Subnets {
-				s.known[aws.ToString(sn.SubnetId)] = aws.ToString(sn.AvailabilityZone)
-			}
-		}
-	}
-	return nil
-}
-
-// azs returns the distinct AZs of ids (after resolve) and the IDs whose AZ is
-// unknown.
-func (s *subnetAZs) azs(ids []string) (azs []string, unknown []string) {
-	var all []string
-	for _, id := range distinct(ids...) {
-		az := s.known[id]
-		if az == "" {
-			unknown = append(unknown, id)
-			continue
-		}
-		all = append(all, az)
-	}
-	return distinct(all...), unknown
 }
 
 // judgeShard judges one shard (node group) from its nodes' Availability

@@ -323,7 +323,7 @@ func TestAnalyseOpenSearchKeepsWhatWasReadBeforeAFailure(t *testing.T) {
 }
 
 func TestOpenSearchActions(t *testing.T) {
-	want := []string{"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "es:DescribeDomains", "es:ListDomainNames"}
+	want := []string{"ec2:DescribeSubnets", "es:DescribeDomains", "es:ListDomainNames"}
 	if got := OpenSearch.Actions(); !slices.Equal(got, want) {
 		t.Errorf("actions %v, want %v", got, want)
 	}

@@ -3,21 +3,13 @@ package analysers
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/faultline/faultline/inventory"
 )
-
-// vpceAPI holds exactly the EC2 calls the vpce analyser's kind makes (its
-// subnets are the region's, inventory.Subnets).
-type vpceAPI interface {
-	ec2.DescribeVpcEndpointsAPIClient
-}
 
 var (
 	vpceInterface = Check{ID: "VPCE-1", Severity: SeverityHigh,
@@ -31,29 +23,10 @@ var (
 		Remediation: "None needed for Availability Zone resilience."}
 )
 
-// vpceEndpoints are the region's VPC endpoints, in every state.
-var vpceEndpoints = &inventory.Kind[ec2types.VpcEndpoint]{
-	Name:    "ec2/vpc-endpoints",
-	Actions: []string{"ec2:DescribeVpcEndpoints"},
-	APIs:    []reflect.Type{apiOf[vpceAPI]()},
-	Load: func(ctx context.Context, s *inventory.Scope, add func(ec2types.VpcEndpoint)) error {
-		return loadVPCEndpoints(ctx, ec2.NewFromConfig(s.Config()), add)
-	},
-}
-
-func loadVPCEndpoints(ctx context.Context, api vpceAPI, add func(ec2types.VpcEndpoint)) error {
-	p := ec2.NewDescribeVpcEndpointsPaginator(api, &ec2.DescribeVpcEndpointsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, ep := range page.VpcEndpoints {
-			add(ep)
-		}
-	}
-	return nil
-}
+// vpceEndpoints are the region's VPC endpoints, in every state: the
+// inventory's kind, which reach and flows read too (its loader is tested
+// there).
+var vpceEndpoints = inventory.VPCEndpoints
 
 var VPCE = Analyser{
 	Name:   "vpce",

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/faultline/faultline/inventory"
@@ -160,50 +159,6 @@ func TestVPCEGoneStates(t *testing.T) {
 	}
 }
 
-// fakeVPCE serves DescribeVpcEndpoints in pages, or an error.
-type fakeVPCE struct {
-	pages [][]ec2types.VpcEndpoint
-	err   error
-}
-
-func (f *fakeVPCE) DescribeVpcEndpoints(_ context.Context, in *ec2.DescribeVpcEndpointsInput, _ ...func(*ec2.Options)) (*ec2.DescribeVpcEndpointsOutput, error) {
-	if f.err != nil {
-		return nil, f.err
-	}
-	i := 0
-	if in.NextToken != nil {
-		i = int((*in.NextToken)[0] - '0')
-	}
-	out := &ec2.DescribeVpcEndpointsOutput{VpcEndpoints: f.pages[i]}
-	if i+1 < len(f.pages) {
-		out.NextToken = aws.String(string(rune('0' + i + 1)))
-	}
-	return out, nil
-}
-
-func TestLoadVPCEndpointsReadsEveryPage(t *testing.T) {
-	deleted := vpceEndpoint("vpce-p1-deleted", ec2types.VpcEndpointTypeInterface, "svc", "subnet-a")
-	deleted.State = "deleted"
-	api := &fakeVPCE{pages: [][]ec2types.VpcEndpoint{
-		{vpceEndpoint("vpce-p1", ec2types.VpcEndpointTypeInterface, "svc", "subnet-a"), deleted},
-		{vpceEndpoint("vpce-p2-s3", ec2types.VpcEndpointTypeGateway, "s3")},
-	}}
-	var got []string
-	if err := loadVPCEndpoints(context.Background(), api, func(ep ec2types.VpcEndpoint) {
-		got = append(got, aws.ToString(ep.VpcEndpointId))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	// Every endpoint is read, deleted ones too: the rule skips them.
-	if want := []string{"vpce-p1", "vpce-p1-deleted", "vpce-p2-s3"}; !slices.Equal(got, want) {
-		t.Errorf("read %v, want %v", got, want)
-	}
-	err := loadVPCEndpoints(context.Background(), &fakeVPCE{err: accessDenied("UnauthorizedOperation")}, func(ec2types.VpcEndpoint) {
-		t.Error("an item from a denied listing")
-	})
-	requireCode(t, err, "UnauthorizedOperation")
-}
-
 func TestAnalyseVPCE(t *testing.T) {
 	var eps []ec2types.VpcEndpoint
 	for _, s := range []ec2types.State{"deleting", "deleted", "rejected", "failed", "expired"} {
@@ -286,7 +241,7 @@ func TestAnalyseVPCEKeepsWhatWasReadBeforeAFailure(t *testing.T) {
 
 // The analyser's actions are its kind's and the zone lookups'.
 func TestVPCEActions(t *testing.T) {
-	want := []string{"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "ec2:DescribeVpcEndpoints"}
+	want := []string{"ec2:DescribeSubnets", "ec2:DescribeVpcEndpoints"}
 	if got := VPCE.Actions(); !slices.Equal(got, want) {
 		t.Errorf("actions %v, want %v", got, want)
 	}

@@ -40,8 +40,12 @@ var everything = Options{
 // every resource, so that deleting a statement removes exactly one service.
 func TestServiceStatementsAreTheDeclaredActions(t *testing.T) {
 	doc := build(t, Options{})
-	if len(doc.Statement) != 1+len(analysers.All) {
-		t.Fatalf("%d statements, want Core + %d services", len(doc.Statement), len(analysers.All))
+	if len(doc.Statement) != 2+len(analysers.All) {
+		t.Fatalf("%d statements, want Core, Placement + %d services", len(doc.Statement), len(analysers.All))
+	}
+	placement, _ := statement(doc, SidPlacement)
+	if !slices.Equal(placement.Action, []string{"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets"}) || !slices.Equal(placement.Resource, []string{"*"}) {
+		t.Errorf("placement: %+v", placement)
 	}
 	for _, a := range analysers.All {
 		st, ok := statement(doc, Sid(a.Name))
@@ -94,8 +98,8 @@ func TestOrderIsDeterministic(t *testing.T) {
 			}
 		}
 	}
-	services := sids[1 : len(sids)-4]
-	if sids[0] != SidCore || !slices.IsSorted(services) || len(services) != len(analysers.All) ||
+	services := sids[2 : len(sids)-4]
+	if sids[0] != SidCore || sids[1] != SidPlacement || !slices.IsSorted(services) || len(services) != len(analysers.All) ||
 		!slices.Equal(sids[len(sids)-4:], []string{SidReach, SidAssumeRole, SidDeliveryS3, SidDeliveryEventBridge}) {
 		t.Errorf("statement order %v", sids)
 	}

@@ -106,7 +106,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"scan extra", `unexpected argument "extra"; scan takes only flags (see faultline scan --help)`},
 		{"scan -o " + blocker + "/out", `cannot create output folder ` + blocker + `/out: mkdir ` + blocker + `: not a directory`},
 		{"scan -o ''", `--output needs a folder name`},
-		{"frobnicate", `unknown command "frobnicate"; commands: scan, policy, reach, flows, services, version`},
+		{"frobnicate", `unknown command "frobnicate"; commands: scan, collect, policy, reach, flows, services, version`},
 		{"scan --accounts 12345", `malformed account ID "12345": expected 12 digits in --accounts`},
 		{"scan --accounts ALL 111111111111", `--accounts ALL cannot be combined with account IDs`},
 		{"scan --accounts ALL --accounts-file " + accountsFile, `--accounts ALL conflicts with --accounts-file`},

@@ -39,6 +39,17 @@ func TestPolicyCommandExactOutput(t *testing.T) {
       ]
     },
     {
+      "Sid": "Placement",
+      "Effect": "Allow",
+      "Action": [
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeSubnets"
+      ],
+      "Resource": [
+        "*"
+      ]
+    },
+    {
       "Sid": "Dax",
       "Effect": "Allow",
       "Action": [
