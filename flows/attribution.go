@@ -8,12 +8,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/efs"
-	"github.com/aws/aws-sdk-go-v2/service/elasticache"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 
 	"github.com/faultline/faultline/inventory"
 )
@@ -86,35 +81,20 @@ type Facts struct {
 	Unreadable map[string]string
 }
 
-// FactsAPIs are the read-only clients LoadFacts uses.
-type FactsAPIs struct {
-	EC2 interface {
-		ec2.DescribeInstancesAPIClient
-		ec2.DescribeFlowLogsAPIClient
-	}
-	Lambda interface {
-		lambda.ListFunctionsAPIClient
-		ListTags(context.Context, *lambda.ListTagsInput, ...func(*lambda.Options)) (*lambda.ListTagsOutput, error)
-	}
-	RDS         rds.DescribeDBInstancesAPIClient
-	ElastiCache elasticache.DescribeReplicationGroupsAPIClient
-	EFS         interface {
-		efs.DescribeFileSystemsAPIClient
-		efs.DescribeMountTargetsAPIClient
-	}
-}
+// FactKinds are the inventory kinds LoadFacts reads.
+var FactKinds = []inventory.Loader{inventory.Instances, inventory.FlowLogs, inventory.LambdaFunctions, inventory.LambdaFunctionTags,
+	inventory.DBInstances, inventory.ReplicationGroups, inventory.EFSMountTargets}
 
-// Actions are the IAM actions flows calls, sorted: the inventory's, the
-// facts', and the readers'.
+// Kinds are every kind `faultline flows` reads of an account and region:
+// the network's and the facts'.
+var Kinds = append(append([]inventory.Loader{}, inventory.NetworkKinds...), FactKinds...)
+
+// Actions are the IAM actions flows calls, sorted: the kinds', and the
+// readers'.
 var Actions = func() []string {
-	a := append([]string{}, inventory.ActionsOf(inventory.NetworkKinds...)...)
+	a := inventory.ActionsOf(Kinds...)
 	a = append(a,
-		"ec2:DescribeFlowLogs", "ec2:DescribeInstances",
-		"elasticache:DescribeReplicationGroups",
-		"elasticfilesystem:DescribeFileSystems", "elasticfilesystem:DescribeMountTargets",
-		"lambda:ListFunctions", "lambda:ListTags",
 		"logs:FilterLogEvents",
-		"rds:DescribeDBInstances",
 		"s3:GetBucketLocation", "s3:GetObject", "s3:ListBucket",
 		"sts:GetCallerIdentity",
 	)
@@ -122,49 +102,47 @@ var Actions = func() []string {
 	return slices.Compact(a)
 }()
 
-// LoadFacts reads the facts with paginated calls. A call refused by IAM
-// marks its part unreadable and loading goes on; other errors end it.
-func LoadFacts(ctx context.Context, api FactsAPIs, account, region, partition string) (*Facts, error) {
-	f := &Facts{Account: account, Region: region, Partition: partition, Instances: map[string]map[string]string{},
+// factStep is one part of the facts: the action its Unreadable entry
+// names, and how it reads its kind into the facts.
+type factStep struct {
+	action string
+	load   func(context.Context, *inventory.Scope, *Facts) error
+}
+
+var factSteps = []factStep{
+	{"ec2:DescribeInstances", loadInstances},
+	{"ec2:DescribeFlowLogs", loadFlowLogged},
+	{"lambda:ListFunctions", loadFunctions},
+	{"rds:DescribeDBInstances", loadDBs},
+	{"elasticache:DescribeReplicationGroups", loadCacheGroups},
+	{"elasticfilesystem:DescribeMountTargets", loadMountTargets},
+}
+
+// LoadFacts reads the facts of s from its kinds (live or from a snapshot).
+// A kind refused by IAM marks its part unreadable, with what was read
+// before the refusal, and loading goes on; other errors end it.
+func LoadFacts(ctx context.Context, s *inventory.Scope) (*Facts, error) {
+	f := &Facts{Account: s.AccountID, Region: s.Region, Partition: s.Partition, Instances: map[string]map[string]string{},
 		CacheGroups: map[string]string{}, MountTargets: map[string]MountTarget{}, FlowLogged: map[string]bool{}, Unreadable: map[string]string{}}
-	steps := []struct {
-		action string
-		load   func(context.Context, FactsAPIs, *Facts) error
-	}{
-		{"ec2:DescribeInstances", loadInstances},
-		{"ec2:DescribeFlowLogs", loadFlowLogged},
-		{"lambda:ListFunctions", loadFunctions},
-		{"rds:DescribeDBInstances", loadDBs},
-		{"elasticache:DescribeReplicationGroups", loadCacheGroups},
-		{"elasticfilesystem:DescribeMountTargets", loadMountTargets},
-	}
-	for _, s := range steps {
-		err := s.load(ctx, api, f)
+	for _, st := range factSteps {
+		err := st.load(ctx, s, f)
 		switch {
 		case err == nil:
 		case inventory.IsAccessDenied(err):
-			f.Unreadable[s.action] = err.Error()
+			f.Unreadable[st.action] = err.Error()
 		default:
-			return nil, fmt.Errorf("%s in %s %s: %w", s.action, account, region, err)
+			return nil, fmt.Errorf("%s in %s %s: %w", st.action, s.AccountID, s.Region, err)
 		}
 	}
 	return f, nil
 }
 
-func loadInstances(ctx context.Context, api FactsAPIs, f *Facts) error {
-	p := ec2.NewDescribeInstancesPaginator(api.EC2, &ec2.DescribeInstancesInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, r := range page.Reservations {
-			for _, i := range r.Instances {
-				f.Instances[aws.ToString(i.InstanceId)] = ec2Tags(i.Tags)
-			}
-		}
+func loadInstances(ctx context.Context, s *inventory.Scope, f *Facts) error {
+	list, err := inventory.Instances.Items(ctx, s)
+	for _, i := range list {
+		f.Instances[aws.ToString(i.InstanceId)] = ec2Tags(i.Tags)
 	}
-	return nil
+	return err
 }
 
 func ec2Tags(tags []ec2types.Tag) map[string]string {
@@ -175,120 +153,92 @@ func ec2Tags(tags []ec2types.Tag) map[string]string {
 	return m
 }
 
-func loadFlowLogged(ctx context.Context, api FactsAPIs, f *Facts) error {
-	p := ec2.NewDescribeFlowLogsPaginator(api.EC2, &ec2.DescribeFlowLogsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, fl := range page.FlowLogs {
-			// A flow log that records only REJECT does not log the bytes
-			// a summary counts.
-			if fl.TrafficType != ec2types.TrafficTypeReject {
-				f.FlowLogged[aws.ToString(fl.ResourceId)] = true
-			}
+func loadFlowLogged(ctx context.Context, s *inventory.Scope, f *Facts) error {
+	list, err := inventory.FlowLogs.Items(ctx, s)
+	for _, fl := range list {
+		// A flow log that records only REJECT does not log the bytes a
+		// summary counts.
+		if fl.TrafficType != ec2types.TrafficTypeReject {
+			f.FlowLogged[aws.ToString(fl.ResourceId)] = true
 		}
 	}
-	return nil
+	return err
 }
 
-func loadFunctions(ctx context.Context, api FactsAPIs, f *Facts) error {
-	p := lambda.NewListFunctionsPaginator(api.Lambda, &lambda.ListFunctionsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
+// loadFunctions keeps the functions attached to a VPC (the others have no
+// interface to attribute) with their tags; tags IAM refuses are marked
+// unreadable and the functions kept without them.
+func loadFunctions(ctx context.Context, s *inventory.Scope, f *Facts) error {
+	fns, err := inventory.LambdaFunctions.Items(ctx, s)
+	var tags map[string]map[string]string
+	if err == nil {
+		list, terr := inventory.LambdaFunctionTags.Items(ctx, s)
+		switch {
+		case terr == nil:
+		case inventory.IsAccessDenied(terr):
+			f.Unreadable["lambda:ListTags"] = terr.Error()
+		default:
+			return terr
 		}
-		for _, fn := range page.Functions {
-			if fn.VpcConfig == nil || len(fn.VpcConfig.SubnetIds) == 0 {
-				continue // not in a VPC: it has no interface to attribute
-			}
-			x := Function{Name: aws.ToString(fn.FunctionName), ARN: aws.ToString(fn.FunctionArn),
-				Subnets: fn.VpcConfig.SubnetIds, Groups: fn.VpcConfig.SecurityGroupIds}
-			out, err := api.Lambda.ListTags(ctx, &lambda.ListTagsInput{Resource: fn.FunctionArn})
-			switch {
-			case err == nil:
-				x.Tags = out.Tags
-			case inventory.IsAccessDenied(err):
-				f.Unreadable["lambda:ListTags"] = err.Error()
-			default:
-				return err
-			}
-			f.Functions = append(f.Functions, x)
+		tags = map[string]map[string]string{}
+		for _, t := range list {
+			tags[t.FunctionARN] = t.Tags
 		}
 	}
-	return nil
+	for _, fn := range fns {
+		if fn.VpcConfig == nil || len(fn.VpcConfig.SubnetIds) == 0 {
+			continue
+		}
+		f.Functions = append(f.Functions, Function{Name: aws.ToString(fn.FunctionName), ARN: aws.ToString(fn.FunctionArn),
+			Subnets: fn.VpcConfig.SubnetIds, Groups: fn.VpcConfig.SecurityGroupIds, Tags: tags[aws.ToString(fn.FunctionArn)]})
+	}
+	return err
 }
 
-func loadDBs(ctx context.Context, api FactsAPIs, f *Facts) error {
-	p := rds.NewDescribeDBInstancesPaginator(api.RDS, &rds.DescribeDBInstancesInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
+func loadDBs(ctx context.Context, s *inventory.Scope, f *Facts) error {
+	list, err := inventory.DBInstances.Items(ctx, s)
+	for _, d := range list {
+		db := DB{ID: aws.ToString(d.DBInstanceIdentifier), ARN: aws.ToString(d.DBInstanceArn), Tags: map[string]string{}}
+		if d.DBSubnetGroup != nil {
+			for _, s := range d.DBSubnetGroup.Subnets {
+				db.Subnets = append(db.Subnets, aws.ToString(s.SubnetIdentifier))
+			}
 		}
-		for _, d := range page.DBInstances {
-			db := DB{ID: aws.ToString(d.DBInstanceIdentifier), ARN: aws.ToString(d.DBInstanceArn), Tags: map[string]string{}}
-			if d.DBSubnetGroup != nil {
-				for _, s := range d.DBSubnetGroup.Subnets {
-					db.Subnets = append(db.Subnets, aws.ToString(s.SubnetIdentifier))
-				}
-			}
-			for _, g := range d.VpcSecurityGroups {
-				db.Groups = append(db.Groups, aws.ToString(g.VpcSecurityGroupId))
-			}
-			for _, t := range d.TagList {
-				db.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-			}
-			f.DBs = append(f.DBs, db)
+		for _, g := range d.VpcSecurityGroups {
+			db.Groups = append(db.Groups, aws.ToString(g.VpcSecurityGroupId))
 		}
+		for _, t := range d.TagList {
+			db.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		}
+		f.DBs = append(f.DBs, db)
 	}
-	return nil
+	return err
 }
 
-func loadCacheGroups(ctx context.Context, api FactsAPIs, f *Facts) error {
-	p := elasticache.NewDescribeReplicationGroupsPaginator(api.ElastiCache, &elasticache.DescribeReplicationGroupsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, g := range page.ReplicationGroups {
-			for _, m := range g.MemberClusters {
-				f.CacheGroups[m] = aws.ToString(g.ReplicationGroupId)
-			}
+func loadCacheGroups(ctx context.Context, s *inventory.Scope, f *Facts) error {
+	list, err := inventory.ReplicationGroups.Items(ctx, s)
+	for _, g := range list {
+		for _, m := range g.MemberClusters {
+			f.CacheGroups[m] = aws.ToString(g.ReplicationGroupId)
 		}
 	}
-	return nil
+	return err
 }
 
-func loadMountTargets(ctx context.Context, api FactsAPIs, f *Facts) error {
-	p := efs.NewDescribeFileSystemsPaginator(api.EFS, &efs.DescribeFileSystemsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
+func loadMountTargets(ctx context.Context, s *inventory.Scope, f *Facts) error {
+	list, err := inventory.EFSMountTargets.Items(ctx, s)
+	for _, it := range list {
+		fs := it.FileSystem
+		tags := map[string]string{}
+		for _, t := range fs.Tags {
+			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 		}
-		for _, fs := range page.FileSystems {
-			tags := map[string]string{}
-			for _, t := range fs.Tags {
-				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-			}
-			mp := efs.NewDescribeMountTargetsPaginator(api.EFS, &efs.DescribeMountTargetsInput{FileSystemId: fs.FileSystemId})
-			for mp.HasMorePages() {
-				mts, err := mp.NextPage(ctx)
-				if err != nil {
-					return err
-				}
-				for _, mt := range mts.MountTargets {
-					f.MountTargets[aws.ToString(mt.NetworkInterfaceId)] = MountTarget{ID: aws.ToString(mt.MountTargetId),
-						FileSystemID: aws.ToString(fs.FileSystemId), FileSystemARN: aws.ToString(fs.FileSystemArn), Tags: tags}
-				}
-			}
+		for _, mt := range it.MountTargets {
+			f.MountTargets[aws.ToString(mt.NetworkInterfaceId)] = MountTarget{ID: aws.ToString(mt.MountTargetId),
+				FileSystemID: aws.ToString(fs.FileSystemId), FileSystemARN: aws.ToString(fs.FileSystemArn), Tags: tags}
 		}
 	}
-	return nil
+	return err
 }
 
 // arn builds an ARN in the facts' partition and region.

@@ -96,7 +96,9 @@ var SecurityGroupRules = &Kind[ec2types.SecurityGroupRule]{
 
 func loadSecurityGroupRules(ctx context.Context, api ec2.DescribeSecurityGroupRulesAPIClient, add func(ec2types.SecurityGroupRule)) error {
 	return pages[*ec2.Options](ctx, ec2.NewDescribeSecurityGroupRulesPaginator(api, &ec2.DescribeSecurityGroupRulesInput{}),
-		func(o *ec2.DescribeSecurityGroupRulesOutput) []ec2types.SecurityGroupRule { return o.SecurityGroupRules }, add)
+		func(o *ec2.DescribeSecurityGroupRulesOutput) []ec2types.SecurityGroupRule {
+			return o.SecurityGroupRules
+		}, add)
 }
 
 // NetworkACLs are the region's network ACLs with their entries and subnets.
@@ -183,7 +185,9 @@ var VPCPeerings = &Kind[ec2types.VpcPeeringConnection]{
 
 func loadVPCPeerings(ctx context.Context, api ec2.DescribeVpcPeeringConnectionsAPIClient, add func(ec2types.VpcPeeringConnection)) error {
 	return pages[*ec2.Options](ctx, ec2.NewDescribeVpcPeeringConnectionsPaginator(api, &ec2.DescribeVpcPeeringConnectionsInput{}),
-		func(o *ec2.DescribeVpcPeeringConnectionsOutput) []ec2types.VpcPeeringConnection { return o.VpcPeeringConnections }, add)
+		func(o *ec2.DescribeVpcPeeringConnectionsOutput) []ec2types.VpcPeeringConnection {
+			return o.VpcPeeringConnections
+		}, add)
 }
 
 // TGWAttachments are the region's transit gateway VPC attachments (subnets,
@@ -219,7 +223,9 @@ func loadTGWAttachments(ctx context.Context, api tgwAttachmentsAPI, add func(TGW
 		})
 	if err == nil {
 		err = pages[*ec2.Options](ctx, ec2.NewDescribeTransitGatewayAttachmentsPaginator(api, &ec2.DescribeTransitGatewayAttachmentsInput{}),
-			func(o *ec2.DescribeTransitGatewayAttachmentsOutput) []ec2types.TransitGatewayAttachment { return o.TransitGatewayAttachments },
+			func(o *ec2.DescribeTransitGatewayAttachmentsOutput) []ec2types.TransitGatewayAttachment {
+				return o.TransitGatewayAttachments
+			},
 			func(a ec2types.TransitGatewayAttachment) {
 				att, ok := byID[aws.ToString(a.TransitGatewayAttachmentId)]
 				if ok && a.Association != nil && a.Association.State == ec2types.TransitGatewayAssociationStateAssociated {

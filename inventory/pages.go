@@ -72,3 +72,9 @@ func batches(ids []string, n int) [][]string {
 	}
 	return out
 }
+
+// hasErrorCode reports whether err is an AWS error with one of codes.
+func hasErrorCode(err error, codes ...string) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && slices.Contains(codes, apiErr.ErrorCode())
+}

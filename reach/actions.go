@@ -7,10 +7,9 @@ import (
 )
 
 // Actions are the IAM actions `faultline reach` calls, sorted: the caller's
-// identity, the network inventory and the resource look-ups.
+// identity and the kinds it reads (the network and the resource look-ups).
 var Actions = func() []string {
-	all := append([]string{"sts:GetCallerIdentity"}, inventory.ActionsOf(inventory.NetworkKinds...)...)
-	all = append(all, ResolveActions...)
+	all := append([]string{"sts:GetCallerIdentity"}, inventory.ActionsOf(Kinds...)...)
 	slices.Sort(all)
 	return slices.Compact(all)
 }()

@@ -10,78 +10,40 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/efs"
-	"github.com/aws/aws-sdk-go-v2/service/elasticache"
-	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	elasticachetypes "github.com/aws/aws-sdk-go-v2/service/elasticache/types"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/faultline/faultline/inventory"
 )
 
-// Read-only clients the resolver uses, one narrow interface per service.
-type (
-	InstancesAPI interface {
-		ec2.DescribeInstancesAPIClient
-	}
-	LambdaAPI interface {
-		GetFunction(context.Context, *lambda.GetFunctionInput, ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error)
-	}
-	RDSAPI interface {
-		rds.DescribeDBInstancesAPIClient
-		rds.DescribeDBClustersAPIClient
-	}
-	ElastiCacheAPI interface {
-		elasticache.DescribeCacheClustersAPIClient
-		elasticache.DescribeReplicationGroupsAPIClient
-		elasticache.DescribeCacheSubnetGroupsAPIClient
-	}
-	EFSAPI interface {
-		efs.DescribeMountTargetsAPIClient
-	}
-	ELBv2API interface {
-		elbv2.DescribeLoadBalancersAPIClient
-		elbv2.DescribeListenersAPIClient
-	}
-	ECSAPI interface {
-		DescribeServices(context.Context, *ecs.DescribeServicesInput, ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
-		ecs.ListTasksAPIClient
-		DescribeTasks(context.Context, *ecs.DescribeTasksInput, ...func(*ecs.Options)) (*ecs.DescribeTasksOutput, error)
-	}
-)
-
-// ResolveActions are the IAM actions the resolver calls, sorted.
-var ResolveActions = []string{
-	"ec2:DescribeInstances",
-	"ecs:DescribeServices",
-	"ecs:DescribeTasks",
-	"ecs:ListTasks",
-	"elasticache:DescribeCacheClusters",
-	"elasticache:DescribeCacheSubnetGroups",
-	"elasticache:DescribeReplicationGroups",
-	"elasticfilesystem:DescribeMountTargets",
-	"elasticloadbalancing:DescribeListeners",
-	"elasticloadbalancing:DescribeLoadBalancers",
-	"lambda:GetFunction",
-	"rds:DescribeDBClusters",
-	"rds:DescribeDBInstances",
+// ResolveKinds are the inventory kinds the resolver may read beside the
+// network: each a full listing of the region, so that a snapshot holds what
+// any reference needs.
+var ResolveKinds = []inventory.Loader{
+	inventory.Instances, inventory.LambdaFunctions, inventory.DBInstances, inventory.DBClusters,
+	inventory.StandaloneCacheClusters, inventory.CacheClusters, inventory.ReplicationGroups, inventory.CacheSubnetGroups,
+	inventory.EFSMountTargets, inventory.LoadBalancers, inventory.Listeners,
+	inventory.ECSClusters, inventory.ECSServices, inventory.ECSTasks,
 }
 
-// Resolver turns references into interfaces over an inventory.
+// Kinds are every kind `faultline reach` reads: the network's and the
+// resolver's.
+var Kinds = append(append([]inventory.Loader{}, inventory.NetworkKinds...), ResolveKinds...)
+
+// ResolveActions are the IAM actions the resolver calls, sorted.
+var ResolveActions = inventory.ActionsOf(ResolveKinds...)
+
+// Resolver turns references into interfaces: the resources are looked up
+// in the scope's kinds (read on first use, live or from a snapshot), their
+// interfaces in the scope's network.
 type Resolver struct {
-	Inv         *inventory.Network
-	EC2         InstancesAPI
-	Lambda      LambdaAPI
-	RDS         RDSAPI
-	ElastiCache ElastiCacheAPI
-	EFS         EFSAPI
-	ELBv2       ELBv2API
-	ECS         ECSAPI
+	Scope *inventory.Scope
+	Net   *inventory.Network
 }
 
 // NotFoundError: the resource does not exist (a usage error).
@@ -149,7 +111,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref Ref) (Resource, error) {
 	case "ec2":
 		err = r.instance(ctx, ref, &res)
 	case "eni":
-		eni, ok := r.Inv.ENIs[ref.ID]
+		eni, ok := r.Net.ENIs[ref.ID]
 		if !ok {
 			return res, r.missing(ref, inventory.KindENIs)
 		}
@@ -176,7 +138,7 @@ func (r *Resolver) Resolve(ctx context.Context, ref Ref) (Resource, error) {
 
 // missing is NotFound, unless the kind could not be read at all.
 func (r *Resolver) missing(ref Ref, kind string) error {
-	if why := r.Inv.Unreadable[kind]; why != "" {
+	if why := r.Net.Unreadable[kind]; why != "" {
 		return &UnreadableError{Ref: ref, Action: why}
 	}
 	return &NotFoundError{Ref: ref}
@@ -211,9 +173,9 @@ func (r *Resolver) eniIface(eni *inventory.ENI) Iface {
 // known: the subnet's whole CIDR is the address, so only rules covering all
 // of it count as matches.
 func (r *Resolver) standIn(subnetID string, groups []string, what string) (Iface, error) {
-	sn, ok := r.Inv.Subnets[subnetID]
+	sn, ok := r.Net.Subnets[subnetID]
 	if !ok {
-		return Iface{}, fmt.Errorf("subnet %s not found%s", subnetID, unreadable(r.Inv, inventory.KindSubnets))
+		return Iface{}, fmt.Errorf("subnet %s not found%s", subnetID, unreadable(r.Net, inventory.KindSubnets))
 	}
 	i := Iface{SubnetID: sn.ID, VPCID: sn.VPCID, Groups: groups, Ephemeral: EphemeralGeneric,
 		Label: fmt.Sprintf("%s %s (%s, address unknown)", sn.ID, sn.CIDR, what)}
@@ -225,12 +187,16 @@ func (r *Resolver) standIn(subnetID string, groups []string, what string) (Iface
 }
 
 func (r *Resolver) lambda(ctx context.Context, ref Ref, res *Resource) error {
-	out, err := r.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(ref.ID)})
-	if err != nil {
-		return wrap(ref, "lambda:GetFunction", err, "ResourceNotFoundException")
+	fns, err := inventory.LambdaFunctions.Items(ctx, r.Scope)
+	i := slices.IndexFunc(fns, func(fn lambdatypes.FunctionConfiguration) bool { return isFunction(fn, ref.ID) })
+	switch {
+	case i < 0 && err != nil:
+		return wrap(ref, "lambda:ListFunctions", err)
+	case i < 0:
+		return &NotFoundError{Ref: ref}
 	}
-	cfg := out.Configuration
-	if cfg == nil || cfg.VpcConfig == nil || len(cfg.VpcConfig.SubnetIds) == 0 {
+	cfg := fns[i]
+	if cfg.VpcConfig == nil || len(cfg.VpcConfig.SubnetIds) == 0 {
 		return &UnsupportedError{Ref: ref, Why: "the function is not attached to a VPC: it runs in Lambda's own network and reaches only public endpoints"}
 	}
 	res.Label = "lambda:" + aws.ToString(cfg.FunctionName)
@@ -260,10 +226,23 @@ func (r *Resolver) lambda(ctx context.Context, ref Ref, res *Resource) error {
 	return nil
 }
 
+// isFunction reports whether id (a name or an ARN, qualified or not) names
+// fn. The listing holds each function's unpublished version: a qualified
+// ARN is taken as its function.
+func isFunction(fn lambdatypes.FunctionConfiguration, id string) bool {
+	if !strings.HasPrefix(id, "arn:") {
+		return aws.ToString(fn.FunctionName) == id
+	}
+	if parts := strings.Split(id, ":"); len(parts) > 7 {
+		id = strings.Join(parts[:7], ":")
+	}
+	return aws.ToString(fn.FunctionArn) == id
+}
+
 func (r *Resolver) enisWhere(keep func(*inventory.ENI) bool) []*inventory.ENI {
 	var out []*inventory.ENI
-	for _, id := range sortedIDs(r.Inv.ENIs) {
-		if e := r.Inv.ENIs[id]; keep(e) {
+	for _, id := range sortedIDs(r.Net.ENIs) {
+		if e := r.Net.ENIs[id]; keep(e) {
 			out = append(out, e)
 		}
 	}
@@ -281,36 +260,30 @@ func sortedCopy(s []string) []string {
 }
 
 func (r *Resolver) instance(ctx context.Context, ref Ref, res *Resource) error {
-	in := &ec2.DescribeInstancesInput{}
-	if instancePattern.MatchString(ref.ID) {
-		in.InstanceIds = []string{ref.ID}
-	} else {
-		in.Filters = []ec2types.Filter{{Name: aws.String("tag:Name"), Values: []string{ref.ID}}}
-	}
-	p := ec2.NewDescribeInstancesPaginator(r.EC2, in)
+	byID := instancePattern.MatchString(ref.ID)
+	all, err := inventory.Instances.Items(ctx, r.Scope)
 	var found int
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return wrap(ref, "ec2:DescribeInstances", err, "InvalidInstanceID.NotFound", "InvalidInstanceID.Malformed")
+	for _, inst := range all {
+		if byID && aws.ToString(inst.InstanceId) != ref.ID || !byID && nameTag(inst.Tags) != ref.ID {
+			continue
 		}
-		for _, rsv := range page.Reservations {
-			for _, inst := range rsv.Instances {
-				if inst.State != nil && (inst.State.Name == ec2types.InstanceStateNameTerminated || inst.State.Name == ec2types.InstanceStateNameShuttingDown) {
-					continue
-				}
-				found++
-				for _, n := range inst.NetworkInterfaces {
-					eni, ok := r.Inv.ENIs[aws.ToString(n.NetworkInterfaceId)]
-					if !ok {
-						return fmt.Errorf("%s: network interface %s of %s not in the inventory%s", ref, aws.ToString(n.NetworkInterfaceId), aws.ToString(inst.InstanceId), unreadable(r.Inv, inventory.KindENIs))
-					}
-					i := r.eniIface(eni)
-					i.Label = aws.ToString(inst.InstanceId) + " " + i.Label
-					res.Ifaces = append(res.Ifaces, i)
-				}
+		if inst.State != nil && (inst.State.Name == ec2types.InstanceStateNameTerminated || inst.State.Name == ec2types.InstanceStateNameShuttingDown) {
+			continue
+		}
+		found++
+		for _, n := range inst.NetworkInterfaces {
+			eni, ok := r.Net.ENIs[aws.ToString(n.NetworkInterfaceId)]
+			if !ok {
+				return fmt.Errorf("%s: network interface %s of %s not in the inventory%s", ref, aws.ToString(n.NetworkInterfaceId), aws.ToString(inst.InstanceId), unreadable(r.Net, inventory.KindENIs))
 			}
+			i := r.eniIface(eni)
+			i.Label = aws.ToString(inst.InstanceId) + " " + i.Label
+			res.Ifaces = append(res.Ifaces, i)
 		}
+	}
+	// A listing that failed part-way may hide more instances of that Name.
+	if err != nil && (found == 0 || !byID) {
+		return wrap(ref, "ec2:DescribeInstances", err)
 	}
 	if found == 0 {
 		return &NotFoundError{Ref: ref}
@@ -318,8 +291,17 @@ func (r *Resolver) instance(ctx context.Context, ref Ref, res *Resource) error {
 	return nil
 }
 
+func nameTag(tags []ec2types.Tag) string {
+	for _, t := range tags {
+		if aws.ToString(t.Key) == "Name" {
+			return aws.ToString(t.Value)
+		}
+	}
+	return ""
+}
+
 func (r *Resolver) endpoint(ref Ref, res *Resource) error {
-	ep, ok := r.Inv.Endpoints[ref.ID]
+	ep, ok := r.Net.Endpoints[ref.ID]
 	if !ok {
 		return r.missing(ref, inventory.KindEndpoints)
 	}
@@ -328,7 +310,7 @@ func (r *Resolver) endpoint(ref Ref, res *Resource) error {
 	}
 	res.Port = 443
 	for _, id := range ep.ENIs {
-		eni, ok := r.Inv.ENIs[id]
+		eni, ok := r.Net.ENIs[id]
 		if !ok {
 			return fmt.Errorf("%s: network interface %s not in the inventory", ref, id)
 		}
@@ -338,27 +320,27 @@ func (r *Resolver) endpoint(ref Ref, res *Resource) error {
 }
 
 func (r *Resolver) rds(ctx context.Context, ref Ref, res *Resource) error {
-	out, err := r.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: aws.String(ref.ID)})
-	if err == nil && len(out.DBInstances) > 0 {
-		return r.rdsInstances(ref, res, out.DBInstances)
+	instances, err := inventory.DBInstances.Items(ctx, r.Scope)
+	if db, ok := dbInstance(instances, ref.ID); ok {
+		return r.rdsInstances(ref, res, []rdstypes.DBInstance{db})
 	}
-	if err != nil && !hasCode(err, "DBInstanceNotFound", "DBInstanceNotFoundFault") {
+	if err != nil {
 		return wrap(ref, "rds:DescribeDBInstances", err)
 	}
-	cl, err := r.RDS.DescribeDBClusters(ctx, &rds.DescribeDBClustersInput{DBClusterIdentifier: aws.String(ref.ID)})
-	if err != nil {
-		return wrap(ref, "rds:DescribeDBClusters", err, "DBClusterNotFoundFault", "DBClusterNotFound")
-	}
-	if len(cl.DBClusters) == 0 {
+	clusters, err := inventory.DBClusters.Items(ctx, r.Scope)
+	i := slices.IndexFunc(clusters, func(c rdstypes.DBCluster) bool { return strings.EqualFold(aws.ToString(c.DBClusterIdentifier), ref.ID) })
+	switch {
+	case i < 0 && err != nil:
+		return wrap(ref, "rds:DescribeDBClusters", err)
+	case i < 0:
 		return &NotFoundError{Ref: ref}
 	}
+	cl := clusters[i]
 	var members []rdstypes.DBInstance
-	for _, m := range cl.DBClusters[0].DBClusterMembers {
-		o, err := r.RDS.DescribeDBInstances(ctx, &rds.DescribeDBInstancesInput{DBInstanceIdentifier: m.DBInstanceIdentifier})
-		if err != nil {
-			return wrap(ref, "rds:DescribeDBInstances", err)
+	for _, m := range cl.DBClusterMembers {
+		if db, ok := dbInstance(instances, aws.ToString(m.DBInstanceIdentifier)); ok {
+			members = append(members, db)
 		}
-		members = append(members, o.DBInstances...)
 	}
 	if len(members) == 0 {
 		return &UnsupportedError{Ref: ref, Why: "the cluster has no instances, so nothing listens"}
@@ -366,15 +348,22 @@ func (r *Resolver) rds(ctx context.Context, ref Ref, res *Resource) error {
 	if err := r.rdsInstances(ref, res, members); err != nil {
 		return err
 	}
-	if p := aws.ToInt32(cl.DBClusters[0].Port); p > 0 {
+	if p := aws.ToInt32(cl.Port); p > 0 {
 		res.Port = int(p)
 	}
 	return nil
 }
 
-// rdsInstances places DB instances in their subnet group's subnets in the
-// instance's AZ (every subnet for Multi-AZ, where a failover moves it).
-// RDS ENIs cannot be tied to one instance, so each subnet stands in.
+// dbInstance finds a DB instance by identifier (RDS compares them without
+// case).
+func dbInstance(instances []rdstypes.DBInstance, id string) (rdstypes.DBInstance, bool) {
+	i := slices.IndexFunc(instances, func(db rdstypes.DBInstance) bool { return strings.EqualFold(aws.ToString(db.DBInstanceIdentifier), id) })
+	if i < 0 {
+		return rdstypes.DBInstance{}, false
+	}
+	return instances[i], true
+}
+
 func (r *Resolver) rdsInstances(ref Ref, res *Resource, instances []rdstypes.DBInstance) error {
 	seen := map[string]bool{}
 	for _, db := range instances {
@@ -414,69 +403,113 @@ func (r *Resolver) rdsInstances(ref Ref, res *Resource, instances []rdstypes.DBI
 }
 
 func (r *Resolver) elasticache(ctx context.Context, ref Ref, res *Resource) error {
-	out, err := r.ElastiCache.DescribeCacheClusters(ctx, &elasticache.DescribeCacheClustersInput{CacheClusterId: aws.String(ref.ID), ShowCacheNodeInfo: aws.Bool(true)})
-	if err != nil && !hasCode(err, "CacheClusterNotFound", "CacheClusterNotFoundFault") {
+	c, ok, err := r.findCacheCluster(ctx, ref.ID)
+	switch {
+	case ok:
+		return r.cacheCluster(ctx, ref, res, c)
+	case err != nil:
 		return wrap(ref, "elasticache:DescribeCacheClusters", err)
 	}
-	if err == nil && len(out.CacheClusters) > 0 {
-		return r.cacheCluster(ctx, ref, res, out.CacheClusters[0].CacheClusterId)
-	}
-	rg, err := r.ElastiCache.DescribeReplicationGroups(ctx, &elasticache.DescribeReplicationGroupsInput{ReplicationGroupId: aws.String(ref.ID)})
-	if err != nil {
-		return wrap(ref, "elasticache:DescribeReplicationGroups", err, "ReplicationGroupNotFoundFault", "ReplicationGroupNotFound")
-	}
-	if len(rg.ReplicationGroups) == 0 {
+	g, ok, err := r.findReplicationGroup(ctx, ref.ID)
+	switch {
+	case !ok && err != nil:
+		return wrap(ref, "elasticache:DescribeReplicationGroups", err)
+	case !ok:
 		return &NotFoundError{Ref: ref}
 	}
-	g := rg.ReplicationGroups[0]
 	if len(g.MemberClusters) == 0 {
 		return &UnsupportedError{Ref: ref, Why: "the replication group lists no member clusters"}
 	}
 	for _, m := range g.MemberClusters {
-		if err := r.cacheCluster(ctx, ref, res, aws.String(m)); err != nil {
+		c, ok, err := r.findCacheCluster(ctx, m)
+		switch {
+		case !ok && err != nil:
+			return wrap(ref, "elasticache:DescribeCacheClusters", err)
+		case !ok:
+			return &NotFoundError{Ref: ref}
+		}
+		if err := r.cacheCluster(ctx, ref, res, c); err != nil {
 			return err
 		}
 	}
-	switch {
-	case g.ConfigurationEndpoint != nil:
-		res.Port = int(aws.ToInt32(g.ConfigurationEndpoint.Port))
-	case len(g.NodeGroups) > 0 && g.NodeGroups[0].PrimaryEndpoint != nil:
-		res.Port = int(aws.ToInt32(g.NodeGroups[0].PrimaryEndpoint.Port))
+	if p := groupPort(g); p > 0 {
+		res.Port = p
 	}
 	return nil
 }
 
-func (r *Resolver) cacheCluster(ctx context.Context, ref Ref, res *Resource, id *string) error {
-	out, err := r.ElastiCache.DescribeCacheClusters(ctx, &elasticache.DescribeCacheClustersInput{CacheClusterId: id, ShowCacheNodeInfo: aws.Bool(true)})
-	if err != nil {
-		return wrap(ref, "elasticache:DescribeCacheClusters", err, "CacheClusterNotFound", "CacheClusterNotFoundFault")
+// findCacheCluster looks a cache cluster up: among the clusters outside
+// replication groups first, which come with their nodes, then among all.
+func (r *Resolver) findCacheCluster(ctx context.Context, id string) (elasticachetypes.CacheCluster, bool, error) {
+	var firstErr error
+	for _, k := range []*inventory.Kind[elasticachetypes.CacheCluster]{inventory.StandaloneCacheClusters, inventory.CacheClusters} {
+		list, err := k.Items(ctx, r.Scope)
+		if i := slices.IndexFunc(list, func(c elasticachetypes.CacheCluster) bool { return aws.ToString(c.CacheClusterId) == id }); i >= 0 {
+			return list[i], true, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
 	}
-	if len(out.CacheClusters) == 0 {
-		return &NotFoundError{Ref: ref}
+	return elasticachetypes.CacheCluster{}, false, firstErr
+}
+
+func (r *Resolver) findReplicationGroup(ctx context.Context, id string) (elasticachetypes.ReplicationGroup, bool, error) {
+	groups, err := inventory.ReplicationGroups.Items(ctx, r.Scope)
+	if i := slices.IndexFunc(groups, func(g elasticachetypes.ReplicationGroup) bool { return aws.ToString(g.ReplicationGroupId) == id }); i >= 0 {
+		return groups[i], true, nil
 	}
-	c := out.CacheClusters[0]
+	return elasticachetypes.ReplicationGroup{}, false, err
+}
+
+// groupPort is the port of a replication group's endpoint, or 0.
+func groupPort(g elasticachetypes.ReplicationGroup) int {
+	switch {
+	case g.ConfigurationEndpoint != nil:
+		return int(aws.ToInt32(g.ConfigurationEndpoint.Port))
+	case len(g.NodeGroups) > 0 && g.NodeGroups[0].PrimaryEndpoint != nil:
+		return int(aws.ToInt32(g.NodeGroups[0].PrimaryEndpoint.Port))
+	}
+	return 0
+}
+
+// cacheCluster places a cache cluster in its cache subnet group's subnets.
+// Its port is its nodes' (listed for clusters outside replication groups),
+// else its configuration endpoint's, else its replication group's, else
+// the engine's default.
+func (r *Resolver) cacheCluster(ctx context.Context, ref Ref, res *Resource, c elasticachetypes.CacheCluster) error {
 	var groups []string
 	for _, g := range c.SecurityGroups {
 		groups = append(groups, aws.ToString(g.SecurityGroupId))
+	}
+	rgPort := 0
+	if rg := aws.ToString(c.ReplicationGroupId); rg != "" {
+		if g, ok, _ := r.findReplicationGroup(ctx, rg); ok {
+			rgPort = groupPort(g)
+		}
 	}
 	switch {
 	case len(c.CacheNodes) > 0 && c.CacheNodes[0].Endpoint != nil && aws.ToInt32(c.CacheNodes[0].Endpoint.Port) > 0:
 		res.Port = int(aws.ToInt32(c.CacheNodes[0].Endpoint.Port))
 	case c.ConfigurationEndpoint != nil && aws.ToInt32(c.ConfigurationEndpoint.Port) > 0:
 		res.Port = int(aws.ToInt32(c.ConfigurationEndpoint.Port))
+	case rgPort > 0:
+		res.Port = rgPort
 	case strings.HasPrefix(aws.ToString(c.Engine), "memcached"):
 		res.Port = 11211
 	default:
 		res.Port = 6379 // Redis and Valkey default port
 	}
-	sg, err := r.ElastiCache.DescribeCacheSubnetGroups(ctx, &elasticache.DescribeCacheSubnetGroupsInput{CacheSubnetGroupName: c.CacheSubnetGroupName})
-	if err != nil {
+	subnetGroups, err := inventory.CacheSubnetGroups.Items(ctx, r.Scope)
+	name := aws.ToString(c.CacheSubnetGroupName)
+	i := slices.IndexFunc(subnetGroups, func(g elasticachetypes.CacheSubnetGroup) bool { return aws.ToString(g.CacheSubnetGroupName) == name })
+	switch {
+	case i < 0 && err != nil:
 		return wrap(ref, "elasticache:DescribeCacheSubnetGroups", err)
+	case i < 0:
+		return &UnsupportedError{Ref: ref, Why: "cache subnet group " + name + " not found"}
 	}
-	if len(sg.CacheSubnetGroups) == 0 {
-		return &UnsupportedError{Ref: ref, Why: "cache subnet group " + aws.ToString(c.CacheSubnetGroupName) + " not found"}
-	}
-	for _, s := range sg.CacheSubnetGroups[0].Subnets {
+	for _, s := range subnetGroups[i].Subnets {
 		id := aws.ToString(s.SubnetIdentifier)
 		if slices.ContainsFunc(res.Ifaces, func(i Iface) bool { return i.SubnetID == id && sameSet(i.Groups, groups) }) {
 			continue
@@ -494,21 +527,22 @@ func (r *Resolver) cacheCluster(ctx context.Context, ref Ref, res *Resource, id 
 
 func (r *Resolver) efs(ctx context.Context, ref Ref, res *Resource) error {
 	res.Port = 2049
-	p := efs.NewDescribeMountTargetsPaginator(r.EFS, &efs.DescribeMountTargetsInput{FileSystemId: aws.String(ref.ID)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return wrap(ref, "elasticfilesystem:DescribeMountTargets", err, "FileSystemNotFound")
+	fss, err := inventory.EFSMountTargets.Items(ctx, r.Scope)
+	i := slices.IndexFunc(fss, func(fs inventory.EFSFileSystem) bool { return aws.ToString(fs.FileSystem.FileSystemId) == ref.ID })
+	switch {
+	case i < 0 && err != nil:
+		return wrap(ref, "elasticfilesystem:DescribeMountTargets", err)
+	case i < 0:
+		return &NotFoundError{Ref: ref}
+	}
+	for _, mt := range fss[i].MountTargets {
+		eni, ok := r.Net.ENIs[aws.ToString(mt.NetworkInterfaceId)]
+		if !ok {
+			return fmt.Errorf("%s: network interface %s of mount target %s not in the inventory", ref, aws.ToString(mt.NetworkInterfaceId), aws.ToString(mt.MountTargetId))
 		}
-		for _, mt := range page.MountTargets {
-			eni, ok := r.Inv.ENIs[aws.ToString(mt.NetworkInterfaceId)]
-			if !ok {
-				return fmt.Errorf("%s: network interface %s of mount target %s not in the inventory", ref, aws.ToString(mt.NetworkInterfaceId), aws.ToString(mt.MountTargetId))
-			}
-			i := r.eniIface(eni)
-			i.Label = aws.ToString(mt.MountTargetId) + " " + i.Label
-			res.Ifaces = append(res.Ifaces, i)
-		}
+		i := r.eniIface(eni)
+		i.Label = aws.ToString(mt.MountTargetId) + " " + i.Label
+		res.Ifaces = append(res.Ifaces, i)
 	}
 	if len(res.Ifaces) == 0 {
 		return &UnsupportedError{Ref: ref, Why: "the file system has no mount targets"}
@@ -517,18 +551,20 @@ func (r *Resolver) efs(ctx context.Context, ref Ref, res *Resource) error {
 }
 
 func (r *Resolver) elbv2(ctx context.Context, ref Ref, res *Resource) error {
-	in := &elbv2.DescribeLoadBalancersInput{Names: []string{ref.ID}}
-	if strings.HasPrefix(ref.ID, "arn:") {
-		in = &elbv2.DescribeLoadBalancersInput{LoadBalancerArns: []string{ref.ID}}
-	}
-	out, err := r.ELBv2.DescribeLoadBalancers(ctx, in)
-	if err != nil {
-		return wrap(ref, "elasticloadbalancing:DescribeLoadBalancers", err, "LoadBalancerNotFound")
-	}
-	if len(out.LoadBalancers) == 0 {
+	lbs, err := inventory.LoadBalancers.Items(ctx, r.Scope)
+	i := slices.IndexFunc(lbs, func(lb elbv2types.LoadBalancer) bool {
+		if strings.HasPrefix(ref.ID, "arn:") {
+			return aws.ToString(lb.LoadBalancerArn) == ref.ID
+		}
+		return aws.ToString(lb.LoadBalancerName) == ref.ID
+	})
+	switch {
+	case i < 0 && err != nil:
+		return wrap(ref, "elasticloadbalancing:DescribeLoadBalancers", err)
+	case i < 0:
 		return &NotFoundError{Ref: ref}
 	}
-	lb := out.LoadBalancers[0]
+	lb := lbs[i]
 	res.Label = "elbv2:" + aws.ToString(lb.LoadBalancerName)
 	lbARN := aws.ToString(lb.LoadBalancerArn)
 	// A load balancer's ENIs carry the description "ELB app/NAME/ID" (or net/...).
@@ -550,17 +586,17 @@ func (r *Resolver) elbv2(ctx context.Context, ref Ref, res *Resource) error {
 			res.Ifaces = append(res.Ifaces, i)
 		}
 	}
-	lp := elbv2.NewDescribeListenersPaginator(r.ELBv2, &elbv2.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
+	listeners, err := inventory.Listeners.Items(ctx, r.Scope)
+	if err != nil {
+		return wrap(ref, "elasticloadbalancing:DescribeListeners", err)
+	}
 	var ports []int
-	for lp.HasMorePages() {
-		page, err := lp.NextPage(ctx)
-		if err != nil {
-			return wrap(ref, "elasticloadbalancing:DescribeListeners", err)
+	for _, l := range listeners {
+		if aws.ToString(l.LoadBalancerArn) != lbARN {
+			continue
 		}
-		for _, l := range page.Listeners {
-			if p := int(aws.ToInt32(l.Port)); !slices.Contains(ports, p) {
-				ports = append(ports, p)
-			}
+		if p := int(aws.ToInt32(l.Port)); !slices.Contains(ports, p) {
+			ports = append(ports, p)
 		}
 	}
 	if len(ports) == 1 {
@@ -574,38 +610,33 @@ func (r *Resolver) ecs(ctx context.Context, ref Ref, res *Resource) error {
 	if !two {
 		cluster, service = "default", ref.ID
 	}
-	out, err := r.ECS.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
-	if err != nil {
-		return wrap(ref, "ecs:DescribeServices", err, "ClusterNotFoundException", "ServiceNotFoundException")
-	}
-	if len(out.Services) == 0 || aws.ToString(out.Services[0].Status) == "INACTIVE" {
+	services, err := inventory.ECSServices.Items(ctx, r.Scope)
+	i := slices.IndexFunc(services, func(s ecstypes.Service) bool {
+		return isECSCluster(aws.ToString(s.ClusterArn), cluster) && (aws.ToString(s.ServiceName) == service || aws.ToString(s.ServiceArn) == service)
+	})
+	switch {
+	case i < 0 && err != nil:
+		return wrap(ref, "ecs:DescribeServices", err)
+	case i < 0 || aws.ToString(services[i].Status) == "INACTIVE":
 		return &NotFoundError{Ref: ref}
 	}
-	svc := out.Services[0]
-	var taskARNs []string
-	p := ecs.NewListTasksPaginator(r.ECS, &ecs.ListTasksInput{Cluster: aws.String(cluster), ServiceName: aws.String(service)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return wrap(ref, "ecs:ListTasks", err)
-		}
-		taskARNs = append(taskARNs, page.TaskArns...)
+	svc := services[i]
+	tasks, err := inventory.ECSTasks.Items(ctx, r.Scope)
+	if err != nil {
+		return wrap(ref, "ecs:ListTasks", err)
 	}
-	for start := 0; start < len(taskARNs); start += 100 {
-		batch := taskARNs[start:min(start+100, len(taskARNs))]
-		tasks, err := r.ECS.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(cluster), Tasks: batch})
-		if err != nil {
-			return wrap(ref, "ecs:DescribeTasks", err)
+	for _, t := range tasks {
+		// A service's tasks are in the group service:NAME of its cluster.
+		if aws.ToString(t.ClusterArn) != aws.ToString(svc.ClusterArn) || aws.ToString(t.Group) != "service:"+aws.ToString(svc.ServiceName) {
+			continue
 		}
-		for _, t := range tasks.Tasks {
-			for _, a := range t.Attachments {
-				for _, d := range a.Details {
-					if aws.ToString(d.Name) != "networkInterfaceId" {
-						continue
-					}
-					if eni, ok := r.Inv.ENIs[aws.ToString(d.Value)]; ok {
-						res.Ifaces = append(res.Ifaces, r.eniIface(eni))
-					}
+		for _, a := range t.Attachments {
+			for _, d := range a.Details {
+				if aws.ToString(d.Name) != "networkInterfaceId" {
+					continue
+				}
+				if eni, ok := r.Net.ENIs[aws.ToString(d.Value)]; ok {
+					res.Ifaces = append(res.Ifaces, r.eniIface(eni))
 				}
 			}
 		}
@@ -629,27 +660,31 @@ func (r *Resolver) ecs(ctx context.Context, ref Ref, res *Resource) error {
 	return nil
 }
 
-// ip resolves an address: the ENI holding it, else the subnet it falls in
-// (security groups unknown), else a place outside the region's VPCs.
+// isECSCluster reports whether clusterARN is the cluster a reference names
+// (by name or ARN).
+func isECSCluster(clusterARN, name string) bool {
+	return clusterARN == name || strings.HasSuffix(clusterARN, ":cluster/"+name)
+}
+
 func (r *Resolver) ip(ref Ref, res *Resource) error {
 	p, err := ParseAddress(ref.ID)
 	if err != nil {
 		return err
 	}
 	if p.IsSingleIP() {
-		if eni, ok := r.Inv.ENIByIP(p.Addr()); ok {
+		if eni, ok := r.Net.ENIByIP(p.Addr()); ok {
 			i := r.eniIface(eni)
 			i.Addrs = []netip.Prefix{p}
 			res.Ifaces = []Iface{i}
 			return nil
 		}
 	}
-	if sn, ok := r.Inv.SubnetContaining(p.Addr()); ok && (coverage(sn.CIDR, p) == yes || slices.ContainsFunc(sn.IPv6CIDRs, func(c netip.Prefix) bool { return coverage(c, p) == yes })) {
+	if sn, ok := r.Net.SubnetContaining(p.Addr()); ok && (coverage(sn.CIDR, p) == yes || slices.ContainsFunc(sn.IPv6CIDRs, func(c netip.Prefix) bool { return coverage(c, p) == yes })) {
 		res.Ifaces = []Iface{{Label: p.String() + " in " + sn.ID, SubnetID: sn.ID, VPCID: sn.VPCID, Addrs: []netip.Prefix{p}, Ephemeral: EphemeralGeneric,
 			GroupsUnknown: "no network interface in this region holds " + p.String() + ", so its security groups are unknown"}}
 		return nil
 	}
-	if vpc, ok := r.Inv.VPCContaining(p.Addr()); ok {
+	if vpc, ok := r.Net.VPCContaining(p.Addr()); ok {
 		return &UnsupportedError{Ref: ref, Why: p.String() + " is in " + vpc.ID + " but in no subnet of it"}
 	}
 	res.Ifaces = []Iface{{Label: p.String() + " (outside the region's VPCs)", Addrs: []netip.Prefix{p}, External: true, Ephemeral: EphemeralGeneric}}

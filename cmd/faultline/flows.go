@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,10 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/efs"
-	"github.com/aws/aws-sdk-go-v2/service/elasticache"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sync/errgroup"
@@ -56,6 +53,8 @@ type flowsOptions struct {
 	AssumeRole  string
 	ExternalID  string
 	SessionName string
+	// Snapshot, when set, is read instead of AWS (--snapshot DIR).
+	Snapshot *inventory.Snapshot
 }
 
 func flowsCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
@@ -93,6 +92,7 @@ func flowsCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "aws-assume-role", Usage: "role NAME to assume in every account read (without --accounts: in the caller's own)"},
 			&cli.StringFlag{Name: "external-id", Usage: "ExternalId for --aws-assume-role"},
 			&cli.StringFlag{Name: "role-session-name", Value: "faultline", Usage: "session name for --aws-assume-role"},
+			&cli.StringFlag{Name: "snapshot", Usage: "read the accounts' inventory from a folder written by faultline collect: no API call is made"},
 		},
 		Action: func(c *cli.Context) error {
 			opts, err := parseFlowsOptions(c)
@@ -259,7 +259,18 @@ func parseFlowsOptions(c *cli.Context) (flowsOptions, error) {
 			return o, usagef("--aws-assume-role %s", err)
 		}
 	}
-	return o, checkRoleFlags(c, o.AssumeRole, "external-id", "role-session-name")
+	if err := checkRoleFlags(c, o.AssumeRole, "external-id", "role-session-name"); err != nil {
+		return o, err
+	}
+	if c.IsSet("snapshot") {
+		if o.NoInventory {
+			return o, usagef("--no-inventory conflicts with --snapshot, which is an inventory")
+		}
+		if o.Snapshot, err = openCommandSnapshot(c, "aws-profile", "aws-assume-role", "s3", "log-group"); err != nil {
+			return o, err
+		}
+	}
+	return o, nil
 }
 
 func countOf(list []string, s string) int {
@@ -342,7 +353,8 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 		_, err := io.WriteString(stdout, flows.AthenaDDL(o.AthenaTable, o.AthenaLocation))
 		return err
 	}
-	needAWS := !o.NoInventory || o.S3Bucket != "" || o.LogGroup != ""
+	// With --snapshot nothing needs AWS: no configuration is loaded.
+	needAWS := o.Snapshot == nil && (!o.NoInventory || o.S3Bucket != "" || o.LogGroup != "")
 	var cfg aws.Config
 	var scopes []*flows.Scope
 	partial := false
@@ -358,9 +370,14 @@ func runFlows(ctx context.Context, o flowsOptions, stdin io.Reader, stdout, stde
 			cfg.Region = o.Region
 		}
 		if !o.NoInventory {
-			if scopes, partial, err = loadScopes(ctx, o, cfg, stderr); err != nil {
+			if scopes, partial, err = loadScopes(ctx, o, retry, cfg.Region, stderr); err != nil {
 				return err
 			}
+		}
+	} else if o.Snapshot != nil {
+		var err error
+		if scopes, partial, err = loadScopes(ctx, o, account.RetrySettings{}, "", stderr); err != nil {
+			return err
 		}
 	}
 	estate := flows.NewEstate(scopes, o.Ranges)
@@ -443,58 +460,56 @@ func printFlowStats(w io.Writer, s *flows.Stats) {
 	}
 }
 
-// loadScopes reads the inventory and facts of every account and region.
-// An account or region that fails is reported and skipped (its addresses
-// come out unknown); partial says so.
-func loadScopes(ctx context.Context, o flowsOptions, cfg aws.Config, stderr io.Writer) ([]*flows.Scope, bool, error) {
-	caller, err := account.Identify(ctx, cfg)
-	if err != nil {
-		return nil, false, &codedError{exitError, fmt.Errorf("cannot identify the caller (are credentials configured?): %w", err)}
-	}
+// loadScopes reads the network and facts of every account and region, live
+// (account.Prepare sets the accounts up; the regions are --regions, else
+// the configuration's region) or from --snapshot, through one inventory
+// set, eight scopes at once. An account or region that fails is reported
+// and skipped (its addresses come out unknown); partial says so.
+func loadScopes(ctx context.Context, o flowsOptions, retry account.RetrySettings, cfgRegion string, stderr io.Writer) ([]*flows.Scope, bool, error) {
 	regions := o.Regions
-	if len(regions) == 0 {
-		regions = []string{cfg.Region}
-	}
-	type target struct {
-		id  string
-		cfg aws.Config
-	}
-	var targets []target
-	partial := false
-	if len(o.Accounts) == 0 {
-		c := cfg
-		if o.AssumeRole != "" {
-			c = account.AssumeRole(cfg, account.RoleARN(caller.Partition, caller.Account, o.AssumeRole), o.SessionName, o.ExternalID, 0)
+	var est *account.Estate
+	var set *inventory.Set
+	var err error
+	if o.Snapshot != nil {
+		if len(regions) == 0 && o.Region != "" {
+			regions = []string{o.Region}
 		}
-		targets = append(targets, target{caller.Account, c})
+		if est, err = snapshotEstate(o.Snapshot, o.Accounts, regions); err != nil {
+			return nil, false, err
+		}
+		set = inventory.NewFromSnapshot(o.Snapshot)
 	} else {
-		res := account.SetUpAccounts(ctx, cfg, o.Accounts, account.SetupOptions{Partition: caller.Partition,
-			RoleName: o.AssumeRole, ExternalID: o.ExternalID, SessionName: o.SessionName, Regions: regions, Concurrency: 8, Log: zerolog.Nop()})
-		for i, r := range res {
-			if r.Failure != nil {
-				fmt.Fprintf(stderr, "faultline: account %s not read: %s %s\n", o.Accounts[i], r.Failure.ErrorCode, r.Failure.ErrorMessage)
-				partial = true
-				continue
-			}
-			targets = append(targets, target{r.Account.ID, r.Account.Config})
+		if len(regions) == 0 {
+			regions = []string{cfgRegion}
+		}
+		req := account.Request{Profile: o.Profile, Retry: retry, Accounts: o.Accounts, AssumeRole: o.AssumeRole,
+			ExternalID: o.ExternalID, SessionName: o.SessionName, Regions: regions, Log: zerolog.Nop()}
+		if len(o.Accounts) == 0 {
+			req.Accounts = nil
+		}
+		if est, err = account.Prepare(ctx, req); err != nil {
+			return nil, false, estateError(err)
+		}
+		set = inventory.NewLive()
+	}
+	partial := false
+	for _, row := range est.SetupRows {
+		fmt.Fprintf(stderr, "faultline: account %s not read: %s %s\n", row.AccountID, row.ErrorCode, row.ErrorMessage)
+		partial = true
+	}
+	var jobs []*inventory.Scope
+	for _, a := range est.Accounts {
+		for _, region := range a.Regions {
+			jobs = append(jobs, set.Scope(a.Scope(), region))
 		}
 	}
-	var jobs []*flows.Scope
-	var jobCfg []aws.Config
-	for _, t := range targets {
-		for _, region := range regions {
-			c := t.cfg.Copy()
-			c.Region = region
-			jobs = append(jobs, &flows.Scope{Facts: &flows.Facts{Account: t.id, Region: region}})
-			jobCfg = append(jobCfg, c)
-		}
-	}
+	loaded := make([]*flows.Scope, len(jobs))
 	failed := make([]error, len(jobs))
 	var g errgroup.Group
 	g.SetLimit(8)
 	for i := range jobs {
 		g.Go(func() error {
-			failed[i] = loadScope(ctx, jobs[i], jobCfg[i], caller.Partition)
+			loaded[i], failed[i] = loadScope(ctx, jobs[i])
 			return nil
 		})
 	}
@@ -502,17 +517,18 @@ func loadScopes(ctx context.Context, o flowsOptions, cfg aws.Config, stderr io.W
 	var scopes []*flows.Scope
 	for i, s := range jobs {
 		if failed[i] != nil {
-			fmt.Fprintf(stderr, "faultline: %s %s not read: %s\n", s.Facts.Account, s.Facts.Region, oneLine(failed[i].Error()))
+			fmt.Fprintf(stderr, "faultline: %s %s not read: %s\n", s.AccountID, s.Region, oneLine(failed[i].Error()))
 			partial = true
 			continue
 		}
-		for kind, why := range s.Inv.Unreadable {
-			fmt.Fprintf(stderr, "faultline: %s %s: %s unreadable (%s)\n", s.Facts.Account, s.Facts.Region, kind, why)
+		l := loaded[i]
+		for _, kind := range sortedKeys(l.Inv.Unreadable) {
+			fmt.Fprintf(stderr, "faultline: %s %s: %s unreadable (%s)\n", s.AccountID, s.Region, kind, l.Inv.Unreadable[kind])
 		}
-		for kind, why := range s.Facts.Unreadable {
-			fmt.Fprintf(stderr, "faultline: %s %s: %s unreadable (%s)\n", s.Facts.Account, s.Facts.Region, kind, oneLine(why))
+		for _, kind := range sortedKeys(l.Facts.Unreadable) {
+			fmt.Fprintf(stderr, "faultline: %s %s: %s unreadable (%s)\n", s.AccountID, s.Region, kind, oneLine(l.Facts.Unreadable[kind]))
 		}
-		scopes = append(scopes, s)
+		scopes = append(scopes, l)
 	}
 	if len(scopes) == 0 {
 		return nil, partial, &codedError{exitError, fmt.Errorf("no account or region could be read")}
@@ -520,17 +536,24 @@ func loadScopes(ctx context.Context, o flowsOptions, cfg aws.Config, stderr io.W
 	return scopes, partial, nil
 }
 
-func loadScope(ctx context.Context, s *flows.Scope, cfg aws.Config, partition string) error {
-	ec2api := ec2.NewFromConfig(cfg)
-	inv, err := inventory.NetworkOf(ctx, inventory.NewLive().Scope(inventory.Account{ID: s.Facts.Account, Partition: partition, Config: cfg}, cfg.Region))
+// loadScope reads one account and region's network and facts.
+func loadScope(ctx context.Context, s *inventory.Scope) (*flows.Scope, error) {
+	inv, err := inventory.NetworkOf(ctx, s)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	facts, err := flows.LoadFacts(ctx, flows.FactsAPIs{EC2: ec2api, Lambda: lambda.NewFromConfig(cfg), RDS: rds.NewFromConfig(cfg),
-		ElastiCache: elasticache.NewFromConfig(cfg), EFS: efs.NewFromConfig(cfg)}, s.Facts.Account, cfg.Region, partition)
+	facts, err := flows.LoadFacts(ctx, s)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.Inv, s.Facts = inv, facts
-	return nil
+	return &flows.Scope{Inv: inv, Facts: facts}, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -8,14 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/efs"
-	"github.com/aws/aws-sdk-go-v2/service/elasticache"
-	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/urfave/cli/v2"
 
 	"github.com/faultline/faultline/account"
@@ -36,6 +28,8 @@ type reachOptions struct {
 	Profile    string
 	AssumeRole string
 	JSON       bool
+	// Snapshot, when set, is read instead of AWS (--snapshot DIR).
+	Snapshot *inventory.Snapshot
 }
 
 func reachCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
@@ -58,6 +52,7 @@ func reachCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "aws-profile", Aliases: []string{"profile"}, Usage: "shared-config profile"},
 			&cli.StringFlag{Name: "aws-assume-role", Usage: "role NAME to assume in the caller's account first"},
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "text or json"},
+			&cli.StringFlag{Name: "snapshot", Usage: "read the caller's account from a folder written by faultline collect: no API call is made"},
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
@@ -118,6 +113,11 @@ func parseReachOptions(c *cli.Context) (reachOptions, error) {
 		opts.JSON = true
 	default:
 		return opts, usagef("--format must be text or json; got %q", f)
+	}
+	if c.IsSet("snapshot") {
+		if opts.Snapshot, err = openCommandSnapshot(c, "aws-profile", "aws-assume-role"); err != nil {
+			return opts, err
+		}
 	}
 	return opts, nil
 }
@@ -188,37 +188,18 @@ func parseQuery(c *cli.Context) (reach.Query, bool, error) {
 	return q, portGiven, nil
 }
 
-// runReach loads the region's network, resolves both ends, evaluates and
+// runReach reads the region's network, resolves both ends, evaluates and
 // prints. The exit code is the verdict's.
 func runReach(ctx context.Context, opts reachOptions, stdout io.Writer) error {
-	retry, err := account.RetryFromEnv("")
+	scope, err := reachScope(ctx, opts)
 	if err != nil {
-		return usagef("%s", err.Error())
+		return err
 	}
-	cfg, err := account.LoadConfig(ctx, opts.Profile, retry)
-	if err != nil {
-		return &codedError{exitError, fmt.Errorf("cannot load AWS configuration: %w", err)}
-	}
-	if opts.Region != "" {
-		cfg.Region = opts.Region
-	}
-	if opts.AssumeRole != "" {
-		id, err := account.Identify(ctx, cfg)
-		if err != nil {
-			return &codedError{exitError, fmt.Errorf("cannot identify the caller (are credentials configured?): %w", err)}
-		}
-		cfg = account.AssumeRole(cfg, account.RoleARN(id.Partition, id.Account, opts.AssumeRole), "faultline", "", 0)
-	}
-	id, err := account.Identify(ctx, cfg)
-	if err != nil {
-		return &codedError{exitError, fmt.Errorf("cannot identify the caller: %w", err)}
-	}
-	scope := inventory.NewLive().Scope(inventory.Account{ID: id.Account, Partition: id.Partition, Config: cfg}, cfg.Region)
 	inv, err := inventory.NetworkOf(ctx, scope)
 	if err != nil {
 		return &codedError{exitError, err}
 	}
-	resolver := newResolver(cfg, inv)
+	resolver := &reach.Resolver{Scope: scope, Net: inv}
 	src, err := resolveEnd(ctx, resolver, opts.From, "--from")
 	if err != nil {
 		return err
@@ -246,17 +227,45 @@ func runReach(ctx context.Context, opts reachOptions, stdout io.Writer) error {
 	return verdictError(res.Verdict)
 }
 
-func newResolver(cfg aws.Config, inv *inventory.Network) *reach.Resolver {
-	return &reach.Resolver{
-		Inv:         inv,
-		EC2:         ec2.NewFromConfig(cfg),
-		Lambda:      lambda.NewFromConfig(cfg),
-		RDS:         rds.NewFromConfig(cfg),
-		ElastiCache: elasticache.NewFromConfig(cfg),
-		EFS:         efs.NewFromConfig(cfg),
-		ELBv2:       elbv2.NewFromConfig(cfg),
-		ECS:         ecs.NewFromConfig(cfg),
+// reachScope is the one account and region reach reads: the caller's (or
+// the assumed role's) live, or, with --snapshot, the collecting caller's
+// account in --region or in the one region it was collected in.
+func reachScope(ctx context.Context, opts reachOptions) (*inventory.Scope, error) {
+	if opts.Snapshot != nil {
+		var regions []string
+		if opts.Region != "" {
+			regions = []string{opts.Region}
+		}
+		est, err := snapshotEstate(opts.Snapshot, nil, regions)
+		if err != nil {
+			return nil, err
+		}
+		a := est.Accounts[0]
+		return inventory.NewFromSnapshot(opts.Snapshot).Scope(a.Scope(), a.Regions[0]), nil
 	}
+	retry, err := account.RetryFromEnv("")
+	if err != nil {
+		return nil, usagef("%s", err.Error())
+	}
+	cfg, err := account.LoadConfig(ctx, opts.Profile, retry)
+	if err != nil {
+		return nil, &codedError{exitError, fmt.Errorf("cannot load AWS configuration: %w", err)}
+	}
+	if opts.Region != "" {
+		cfg.Region = opts.Region
+	}
+	if opts.AssumeRole != "" {
+		id, err := account.Identify(ctx, cfg)
+		if err != nil {
+			return nil, &codedError{exitError, fmt.Errorf("cannot identify the caller (are credentials configured?): %w", err)}
+		}
+		cfg = account.AssumeRole(cfg, account.RoleARN(id.Partition, id.Account, opts.AssumeRole), "faultline", "", 0)
+	}
+	id, err := account.Identify(ctx, cfg)
+	if err != nil {
+		return nil, &codedError{exitError, fmt.Errorf("cannot identify the caller: %w", err)}
+	}
+	return inventory.NewLive().Scope(inventory.Account{ID: id.Account, Partition: id.Partition, Config: cfg}, cfg.Region), nil
 }
 
 // resolveEnd maps resolution errors to exit codes: a resource that does not
