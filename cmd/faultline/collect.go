@@ -13,8 +13,10 @@ import (
 
 	"github.com/faultline/faultline/account"
 	"github.com/faultline/faultline/analysers"
+	"github.com/faultline/faultline/flows"
 	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/output"
+	"github.com/faultline/faultline/reach"
 )
 
 // collectDefaultOutput is collect's -o default.
@@ -163,5 +165,41 @@ func (reportSink) WriteFinding(output.FindingRow) error   { return nil }
 func (r reportSink) WriteTask(row output.ReportRow) error { return r.report.Write(row) }
 
 // collectAnalysers read, beside the selected services, what reach and flows
-// need of every account and region.
-var collectAnalysers = []analysers.Analyser{}
+// need of every account and region. They are not in analysers.All: no scan
+// runs them and `faultline services` does not list them.
+var collectAnalysers = []analysers.Analyser{collectNetwork}
+
+// collectNetwork is one task per account and region that reads every kind
+// reach and flows read (the network and the resources they place on it),
+// so that `reach --snapshot` and `flows --snapshot` answer as live. It has
+// no checks and emits nothing. Every kind is read whatever the others do,
+// and each outcome, a refusal included, is recorded in the snapshot, where
+// reach and flows judge it as they would live (a refused kind is unreadable
+// there, not a failed collection). The task fails with the first error that
+// is not a refusal, so that the run report shows what the snapshot lacks.
+var collectNetwork = analysers.Analyser{
+	Name:  "network",
+	Kinds: networkKinds(),
+	Run: func(ctx context.Context, s *inventory.Scope, _ analysers.Emit) error {
+		var first error
+		for _, k := range networkKinds() {
+			if err := k.Read(ctx, s); err != nil && !inventory.IsAccessDenied(err) && first == nil {
+				first = fmt.Errorf("%s: %w", k.KindName(), err)
+			}
+		}
+		return first
+	},
+}
+
+// networkKinds are the kinds of reach and flows, each once.
+func networkKinds() []inventory.Loader {
+	var out []inventory.Loader
+	seen := map[string]bool{}
+	for _, k := range append(append([]inventory.Loader{}, reach.Kinds...), flows.Kinds...) {
+		if !seen[k.KindName()] {
+			seen[k.KindName()] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -311,6 +311,32 @@ func TestFlowsEndToEnd(t *testing.T) {
 		t.Errorf("file stderr:\n%s\nwant\n%s", stderr, wantStats)
 	}
 
+	// collect, then flows --snapshot with no AWS at all (a closed endpoint,
+	// a profile that does not exist): the same records and summary, the
+	// same stderr.
+	snapDir := filepath.Join(dir, "snapshot")
+	if _, stderr, code := run(t, env, "", "collect", "--regions", region, "--services", "lambda", "-o", snapDir); code != 0 {
+		t.Fatalf("collect: exit %d: %s", code, stderr)
+	}
+	offline := append(testbin.CleanEnv(), "AWS_ENDPOINT_URL=http://127.0.0.1:1", "AWS_PROFILE=faultline-e2e-no-such-profile",
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_EC2_METADATA_DISABLED=true", "AWS_MAX_ATTEMPTS=1")
+	for _, args := range [][]string{
+		{"--log-format", format, file},
+		{"--log-format", format, "--summary", "cross-az", "--format", "csv", file},
+	} {
+		liveOut, liveErr, liveCode := run(t, env, "", append([]string{"flows", "--region", region}, args...)...)
+		snapOut, snapErr, snapCode := run(t, offline, "", append([]string{"flows", "--snapshot", snapDir}, args...)...)
+		if snapCode != liveCode || snapOut != liveOut || snapErr != liveErr || liveCode != 0 {
+			t.Errorf("flows %v from the snapshot: exit %d\n%s%s\nlive: exit %d\n%s%s", args, snapCode, snapOut, snapErr, liveCode, liveOut, liveErr)
+		}
+	}
+	for _, args := range [][]string{{"--s3", "s3://b/p"}, {"--log-group", group}, {"--aws-profile", "x", file}, {"--region", "eu-west-1", file}} {
+		out, stderr, code := run(t, offline, "", append([]string{"flows", "--snapshot", snapDir}, args...)...)
+		if code != 2 || out != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("flows --snapshot %v: exit %d, stdout %q, stderr %q; want one line, exit 2", args, code, out, stderr)
+		}
+	}
+
 	// stdin, gzip, the same file given as "-".
 	var gzb bytes.Buffer
 	zw := gzip.NewWriter(&gzb)

@@ -339,14 +339,16 @@ func seedEstate(t *testing.T, account string) *estate {
 	return e
 }
 
-func TestReachEndToEnd(t *testing.T) {
-	e := seedEstate(t, "300000000001")
-	cases := []struct {
-		name string
-		args []string
-		code int
-		want []string // substrings of stdout
-	}{
+// reachCase is one question to reach about the seeded estate.
+type reachCase struct {
+	name string
+	args []string
+	code int
+	want []string // substrings of stdout
+}
+
+func reachCases(e *estate) []reachCase {
+	return []reachCase{
 		{"seed README: RDS group allows the Lambda group on 5432, asked 3306", []string{"--fromLambda", "fn-app", "--toRDS", "db-pg", "--port", "3306"}, 3,
 			[]string{"verdict: blocked", "hint: " + e.sg["rds"] + " rule sgr-", "allows " + e.sg["lambda"] + " on tcp 5432, not tcp 3306", "Lambda Hyperplane ENI, address unknown"}},
 		{"lambda to rds on the endpoint's own port", []string{"--from", "lambda:fn-app", "--to", "rds:db-pg"}, 0,
@@ -410,7 +412,11 @@ func TestReachEndToEnd(t *testing.T) {
 		{"unknown function is a usage error", []string{"--from", "lambda:nope", "--to", "rds:db-pg"}, 2, nil},
 		{"malformed reference fails before any call", []string{"--from", "eni:nope", "--to", "rds:db-pg"}, 2, nil},
 	}
-	for _, c := range cases {
+}
+
+func TestReachEndToEnd(t *testing.T) {
+	e := seedEstate(t, "300000000001")
+	for _, c := range reachCases(e) {
 		t.Run(c.name, func(t *testing.T) {
 			r := runReach(t, e.keys, c.args...)
 			if r.code != c.code {
