@@ -338,12 +338,61 @@ func loadECSClusters(ctx context.Context, api ecs.ListClustersAPIClient, add fun
 		func(o *ecs.ListClustersOutput) []string { return o.ClusterArns }, add)
 }
 
+// ECSService is what reach needs of an ECS service: where its tasks run.
+// (The SDK's Service holds document fields that do not round-trip JSON.)
+type ECSService struct {
+	ARN        string `json:"arn"`
+	Name       string `json:"name"`
+	ClusterARN string `json:"cluster_arn"`
+	Status     string `json:"status"`
+	// AwsVPC is the service's awsvpc network configuration, nil without.
+	AwsVPC *ECSNetwork `json:"awsvpc,omitempty"`
+}
+
+// ECSNetwork is an awsvpc network configuration.
+type ECSNetwork struct {
+	Subnets        []string `json:"subnets"`
+	SecurityGroups []string `json:"security_groups,omitempty"`
+	AssignPublicIP bool     `json:"assign_public_ip,omitempty"`
+}
+
+// ECSTask is what reach needs of a running task: its service (its group,
+// service:NAME) and network interfaces.
+type ECSTask struct {
+	ARN        string   `json:"arn"`
+	ClusterARN string   `json:"cluster_arn"`
+	Group      string   `json:"group,omitempty"`
+	ENIs       []string `json:"network_interfaces,omitempty"`
+}
+
+func ecsService(svc ecstypes.Service) ECSService {
+	out := ECSService{ARN: aws.ToString(svc.ServiceArn), Name: aws.ToString(svc.ServiceName), ClusterARN: aws.ToString(svc.ClusterArn),
+		Status: aws.ToString(svc.Status)}
+	if svc.NetworkConfiguration != nil && svc.NetworkConfiguration.AwsvpcConfiguration != nil {
+		c := svc.NetworkConfiguration.AwsvpcConfiguration
+		out.AwsVPC = &ECSNetwork{Subnets: c.Subnets, SecurityGroups: c.SecurityGroups, AssignPublicIP: c.AssignPublicIp == ecstypes.AssignPublicIpEnabled}
+	}
+	return out
+}
+
+func ecsTask(t ecstypes.Task) ECSTask {
+	out := ECSTask{ARN: aws.ToString(t.TaskArn), ClusterARN: aws.ToString(t.ClusterArn), Group: aws.ToString(t.Group)}
+	for _, a := range t.Attachments {
+		for _, d := range a.Details {
+			if aws.ToString(d.Name) == "networkInterfaceId" {
+				out.ENIs = append(out.ENIs, aws.ToString(d.Value))
+			}
+		}
+	}
+	return out
+}
+
 // ECSServices are the services of every ECS cluster of the region.
-var ECSServices = &Kind[ecstypes.Service]{
+var ECSServices = &Kind[ECSService]{
 	Name:    "ecs/services",
 	Actions: []string{"ecs:DescribeServices", "ecs:ListClusters", "ecs:ListServices"},
 	APIs:    []reflect.Type{APIOf[ecsServicesAPI]()},
-	Load: func(ctx context.Context, s *Scope, add func(ecstypes.Service)) error {
+	Load: func(ctx context.Context, s *Scope, add func(ECSService)) error {
 		clusters, err := ECSClusters.Items(ctx, s)
 		if err != nil {
 			return err
@@ -354,7 +403,7 @@ var ECSServices = &Kind[ecstypes.Service]{
 
 // loadECSServices lists each cluster's services and describes them ten at
 // a time (DescribeServices' limit).
-func loadECSServices(ctx context.Context, api ecsServicesAPI, clusters []string, add func(ecstypes.Service)) error {
+func loadECSServices(ctx context.Context, api ecsServicesAPI, clusters []string, add func(ECSService)) error {
 	for _, cluster := range clusters {
 		var arns []string
 		err := pages[*ecs.Options](ctx, ecs.NewListServicesPaginator(api, &ecs.ListServicesInput{Cluster: aws.String(cluster)}),
@@ -368,7 +417,7 @@ func loadECSServices(ctx context.Context, api ecsServicesAPI, clusters []string,
 				return err
 			}
 			for _, svc := range out.Services {
-				add(svc)
+				add(ecsService(svc))
 			}
 		}
 	}
@@ -376,11 +425,11 @@ func loadECSServices(ctx context.Context, api ecsServicesAPI, clusters []string,
 }
 
 // ECSTasks are the running tasks of every ECS cluster of the region.
-var ECSTasks = &Kind[ecstypes.Task]{
+var ECSTasks = &Kind[ECSTask]{
 	Name:    "ecs/tasks",
 	Actions: []string{"ecs:DescribeTasks", "ecs:ListClusters", "ecs:ListTasks"},
 	APIs:    []reflect.Type{APIOf[ecsTasksAPI]()},
-	Load: func(ctx context.Context, s *Scope, add func(ecstypes.Task)) error {
+	Load: func(ctx context.Context, s *Scope, add func(ECSTask)) error {
 		clusters, err := ECSClusters.Items(ctx, s)
 		if err != nil {
 			return err
@@ -391,7 +440,7 @@ var ECSTasks = &Kind[ecstypes.Task]{
 
 // loadECSTasks lists each cluster's running tasks (ListTasks' default) and
 // describes them a hundred at a time (DescribeTasks' limit).
-func loadECSTasks(ctx context.Context, api ecsTasksAPI, clusters []string, add func(ecstypes.Task)) error {
+func loadECSTasks(ctx context.Context, api ecsTasksAPI, clusters []string, add func(ECSTask)) error {
 	for _, cluster := range clusters {
 		var arns []string
 		err := pages[*ecs.Options](ctx, ecs.NewListTasksPaginator(api, &ecs.ListTasksInput{Cluster: aws.String(cluster)}),
@@ -405,7 +454,7 @@ func loadECSTasks(ctx context.Context, api ecsTasksAPI, clusters []string, add f
 				return err
 			}
 			for _, t := range out.Tasks {
-				add(t)
+				add(ecsTask(t))
 			}
 		}
 	}

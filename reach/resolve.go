@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elasticachetypes "github.com/aws/aws-sdk-go-v2/service/elasticache/types"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -611,13 +610,13 @@ func (r *Resolver) ecs(ctx context.Context, ref Ref, res *Resource) error {
 		cluster, service = "default", ref.ID
 	}
 	services, err := inventory.ECSServices.Items(ctx, r.Scope)
-	i := slices.IndexFunc(services, func(s ecstypes.Service) bool {
-		return isECSCluster(aws.ToString(s.ClusterArn), cluster) && (aws.ToString(s.ServiceName) == service || aws.ToString(s.ServiceArn) == service)
+	i := slices.IndexFunc(services, func(s inventory.ECSService) bool {
+		return isECSCluster(s.ClusterARN, cluster) && (s.Name == service || s.ARN == service)
 	})
 	switch {
 	case i < 0 && err != nil:
 		return wrap(ref, "ecs:DescribeServices", err)
-	case i < 0 || aws.ToString(services[i].Status) == "INACTIVE":
+	case i < 0 || services[i].Status == "INACTIVE":
 		return &NotFoundError{Ref: ref}
 	}
 	svc := services[i]
@@ -627,33 +626,27 @@ func (r *Resolver) ecs(ctx context.Context, ref Ref, res *Resource) error {
 	}
 	for _, t := range tasks {
 		// A service's tasks are in the group service:NAME of its cluster.
-		if aws.ToString(t.ClusterArn) != aws.ToString(svc.ClusterArn) || aws.ToString(t.Group) != "service:"+aws.ToString(svc.ServiceName) {
+		if t.ClusterARN != svc.ClusterARN || t.Group != "service:"+svc.Name {
 			continue
 		}
-		for _, a := range t.Attachments {
-			for _, d := range a.Details {
-				if aws.ToString(d.Name) != "networkInterfaceId" {
-					continue
-				}
-				if eni, ok := r.Net.ENIs[aws.ToString(d.Value)]; ok {
-					res.Ifaces = append(res.Ifaces, r.eniIface(eni))
-				}
+		for _, id := range t.ENIs {
+			if eni, ok := r.Net.ENIs[id]; ok {
+				res.Ifaces = append(res.Ifaces, r.eniIface(eni))
 			}
 		}
 	}
 	if len(res.Ifaces) > 0 {
 		return nil
 	}
-	if svc.NetworkConfiguration == nil || svc.NetworkConfiguration.AwsvpcConfiguration == nil {
+	if svc.AwsVPC == nil {
 		return &UnsupportedError{Ref: ref, Why: "no task runs and the service has no awsvpc network configuration"}
 	}
-	vpcCfg := svc.NetworkConfiguration.AwsvpcConfiguration
-	for _, subnet := range sortedCopy(vpcCfg.Subnets) {
-		i, err := r.standIn(subnet, vpcCfg.SecurityGroups, "ECS task of "+aws.ToString(svc.ServiceName))
+	for _, subnet := range sortedCopy(svc.AwsVPC.Subnets) {
+		i, err := r.standIn(subnet, svc.AwsVPC.SecurityGroups, "ECS task of "+svc.Name)
 		if err != nil {
 			return err
 		}
-		i.NoPublicIP = vpcCfg.AssignPublicIp != "ENABLED"
+		i.NoPublicIP = !svc.AwsVPC.AssignPublicIP
 		res.Ifaces = append(res.Ifaces, i)
 	}
 	res.Notes = append(res.Notes, "no task of the ECS service runs; the service's subnets and security groups stand in for its tasks")

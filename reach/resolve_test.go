@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	elasticachetypes "github.com/aws/aws-sdk-go-v2/service/elasticache/types"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
@@ -44,20 +43,16 @@ func resolver(fill func(*inventory.Scope)) *Resolver {
 
 const apps = "arn:aws:ecs:us-east-1:111111111111:cluster/apps"
 
-func task(arn, group, eni string) ecstypes.Task {
-	return ecstypes.Task{TaskArn: aws.String(arn), ClusterArn: aws.String(apps), Group: aws.String(group), Attachments: []ecstypes.Attachment{{
-		Type: aws.String("ElasticNetworkInterface"), Details: []ecstypes.KeyValuePair{
-			{Name: aws.String("subnetId"), Value: aws.String("subnet-a")},
-			{Name: aws.String("networkInterfaceId"), Value: aws.String(eni)},
-		}}}}
+func task(arn, group, eni string) inventory.ECSTask {
+	return inventory.ECSTask{ARN: arn, ClusterARN: apps, Group: group, ENIs: []string{eni}}
 }
 
 // The running tasks of an ECS service resolve to their own interfaces; a
 // task of another service is not the service's.
 func TestResolveECSTasks(t *testing.T) {
 	r := resolver(func(s *inventory.Scope) {
-		inventory.Put(s, inventory.ECSServices, []ecstypes.Service{{ServiceName: aws.String("api"), ClusterArn: aws.String(apps), Status: aws.String("ACTIVE")}}, nil)
-		inventory.Put(s, inventory.ECSTasks, []ecstypes.Task{task("task-1", "service:api", "eni-task1"), task("task-3", "service:web", "eni-web"),
+		inventory.Put(s, inventory.ECSServices, []inventory.ECSService{{Name: "api", ClusterARN: apps, Status: "ACTIVE"}}, nil)
+		inventory.Put(s, inventory.ECSTasks, []inventory.ECSTask{task("task-1", "service:api", "eni-task1"), task("task-3", "service:web", "eni-web"),
 			task("task-2", "service:api", "eni-task2")}, nil)
 	})
 	for _, id := range []string{"apps/api"} {
@@ -156,7 +151,7 @@ func TestResolveAccessDeniedIsUnreadable(t *testing.T) {
 	}{
 		{Ref{Type: "ecs", ID: "apps/api"}, func(s *inventory.Scope) { inventory.Put(s, inventory.ECSServices, nil, denied) }, "ecs:DescribeServices"},
 		{Ref{Type: "ecs", ID: "apps/api"}, func(s *inventory.Scope) {
-			inventory.Put(s, inventory.ECSServices, []ecstypes.Service{{ServiceName: aws.String("api"), ClusterArn: aws.String(apps)}}, nil)
+			inventory.Put(s, inventory.ECSServices, []inventory.ECSService{{Name: "api", ClusterARN: apps}}, nil)
 			inventory.Put(s, inventory.ECSTasks, nil, denied)
 		}, "ecs:ListTasks"},
 		{Ref{Type: "rds", ID: "db-1"}, func(s *inventory.Scope) {
