@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/faultline/faultline/inventory"
 )
 
 // runReachCommand runs only the reach command (independent of app.go) and
@@ -59,5 +62,36 @@ func TestReachUsageErrors(t *testing.T) {
 				t.Errorf("stderr %q, want prefix %q", stderr, c.want)
 			}
 		})
+	}
+}
+
+// With --snapshot the account is the collecting caller's and the region is
+// --region, else the one collected; more than one, or none of those, is a
+// usage error that says which.
+func TestReachSnapshotRegion(t *testing.T) {
+	dir := t.TempDir()
+	err := inventory.WriteManifest(dir, inventory.Manifest{CallerAccount: "111111111111", CallerPartition: "aws",
+		Accounts: []inventory.ManifestAccount{{ID: "111111111111", Partition: "aws", Regions: []string{"eu-west-1", "us-east-1"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		code exitCode
+		want string
+	}{
+		{nil, exitUsage, "--snapshot " + dir + " holds account 111111111111 in 2 regions (eu-west-1, us-east-1): give --region"},
+		{[]string{"--region", "ap-south-1"}, exitUsage, "region ap-south-1 of account 111111111111 is not in snapshot " + dir + " (it holds eu-west-1, us-east-1)"},
+		// The scope file is missing: the network was not collected.
+		{[]string{"--region", "us-east-1"}, exitError, "reading VPCs: the snapshot holds no ec2/vpcs for account 111111111111 in us-east-1"},
+		{[]string{"--aws-profile", "p"}, exitUsage, "--aws-profile cannot go with --snapshot, which makes no API call"},
+	} {
+		code, stderr := runReachCommand(t, append([]string{"--snapshot", dir, "--from", "ec2:a", "--to", "ec2:b", "--port", "22"}, c.args...)...)
+		if code != c.code || !strings.HasPrefix(stderr, c.want) {
+			t.Errorf("%v: exit %d, %q; want %d, %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+	if code, stderr := runReachCommand(t, "--snapshot", t.TempDir(), "--from", "ec2:a", "--to", "ec2:b"); code != exitUsage || !strings.Contains(stderr, "is not a faultline snapshot") {
+		t.Errorf("folder without a manifest: exit %d, %q", code, stderr)
 	}
 }
