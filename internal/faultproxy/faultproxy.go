@@ -322,7 +322,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	if owner, ok := p.keyOwner[req.AccessKey]; ok {
 		account = owner
 	}
-	key := tapeKey(account, r, body)
+	key := tapeKey(account, req.Region, r, body)
 	occurrence := p.seen[sha256.Sum256([]byte(key))]
 	p.seen[sha256.Sum256([]byte(key))]++
 	p.mu.Unlock()
@@ -439,11 +439,13 @@ func (p *Proxy) note(kind string, f func()) {
 	}
 }
 
-// tapeKey identifies a request by the account it acts as and everything
-// that selects the answer; the signature and date headers are left out, so
-// the same call made again (in a later run) has the same key.
-func tapeKey(account string, r *http.Request, body []byte) string {
-	return account + "\x00" + r.Method + "\x00" + r.URL.Path + "\x00" + r.URL.RawQuery + "\x00" +
+// tapeKey identifies a request by the account it acts as, the region it is
+// signed for and everything that selects the answer; the signature and date
+// headers are left out, so the same call made again (in a later run) has the
+// same key. The region matters: every region's DescribeSubnets without a
+// filter is the same request body, and each must get its own answer.
+func tapeKey(account, region string, r *http.Request, body []byte) string {
+	return account + "\x00" + region + "\x00" + r.Method + "\x00" + r.URL.Path + "\x00" + r.URL.RawQuery + "\x00" +
 		r.Header.Get("X-Amz-Target") + "\x00" + string(body)
 }
 

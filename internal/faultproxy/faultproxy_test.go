@@ -291,3 +291,38 @@ func TestRecordReplay(t *testing.T) {
 		t.Errorf("%d misses", st.Misses)
 	}
 }
+
+// The same request signed for two regions gets each region's own recorded
+// answer: an unfiltered DescribeSubnets is the same body in every region.
+func TestReplayKeysOnTheRegion(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		region := Identify(r, nil).Region
+		fmt.Fprintf(w, `<DescribeSubnetsResponse><subnetSet><item><subnetId>subnet-%s</subnetId><availabilityZone>%sa</availabilityZone></item></subnetSet></DescribeSubnetsResponse>`, region, region)
+	}))
+	t.Cleanup(up.Close)
+	p := start(t, up.URL)
+	p.SetMode(Record)
+	read := func(region string) string {
+		cfg := sdkConfig(t, p.URL, "AKIDBASE", 1)
+		cfg.Region = region
+		out, err := ec2.NewFromConfig(cfg).DescribeSubnets(context.Background(), &ec2.DescribeSubnetsInput{})
+		if err != nil || len(out.Subnets) != 1 {
+			t.Fatalf("%s: %v %v", region, out, err)
+		}
+		return aws.ToString(out.Subnets[0].SubnetId)
+	}
+	for _, mode := range []Mode{Record, Replay} {
+		p.SetMode(mode)
+		for _, region := range []string{"eu-west-1", "us-east-2"} {
+			if got := read(region); got != "subnet-"+region {
+				t.Errorf("mode %d, %s: got %s", mode, region, got)
+			}
+		}
+	}
+	up.Close() // a replay that misses would now fail
+	p.SetMode(Replay)
+	if got := read("us-east-2"); got != "subnet-us-east-2" {
+		t.Errorf("replayed %s", got)
+	}
+}
