@@ -13,19 +13,11 @@ import (
 	"github.com/faultline/faultline/inventory"
 )
 
-// The narrow client interfaces of the elasticache kinds: each holds exactly
-// the calls of its loader.
-type (
-	elasticacheClustersAPI interface {
-		elasticache.DescribeCacheClustersAPIClient
-	}
-	elasticacheGroupsAPI interface {
-		elasticache.DescribeReplicationGroupsAPIClient
-	}
-	elasticacheServerlessAPI interface {
-		elasticache.DescribeServerlessCachesAPIClient
-	}
-)
+// elasticacheServerlessAPI holds exactly the calls of the serverless
+// caches' loader.
+type elasticacheServerlessAPI interface {
+	elasticache.DescribeServerlessCachesAPIClient
+}
 
 var (
 	elasticacheMemcachedOneAZ = Check{ID: "ELASTICACHE-1", Severity: SeverityHigh,
@@ -54,38 +46,18 @@ var (
 		Remediation: "None needed for Availability Zone resilience."}
 )
 
-// elasticacheStandaloneClusters are the region's cache clusters that are in
-// no replication group, with their nodes (ShowCacheNodeInfo).
-var elasticacheStandaloneClusters = &inventory.Kind[elasticachetypes.CacheCluster]{
-	Name:    "elasticache/standalone-cache-clusters",
-	Actions: []string{"elasticache:DescribeCacheClusters"},
-	APIs:    []reflect.Type{apiOf[elasticacheClustersAPI]()},
-	Load: func(ctx context.Context, s *inventory.Scope, add func(elasticachetypes.CacheCluster)) error {
-		return loadElastiCacheStandaloneClusters(ctx, elasticache.NewFromConfig(s.Config()), add)
-	},
-}
-
-// elasticacheClusters are every cache cluster of the region, replication
-// group members included, without node detail: only read to find the engine
-// of a replication group that does not report its own.
-var elasticacheClusters = &inventory.Kind[elasticachetypes.CacheCluster]{
-	Name:    "elasticache/cache-clusters",
-	Actions: []string{"elasticache:DescribeCacheClusters"},
-	APIs:    []reflect.Type{apiOf[elasticacheClustersAPI]()},
-	Load: func(ctx context.Context, s *inventory.Scope, add func(elasticachetypes.CacheCluster)) error {
-		return loadElastiCacheClusters(ctx, elasticache.NewFromConfig(s.Config()), add)
-	},
-}
-
-// elasticacheReplicationGroups are the region's replication groups.
-var elasticacheReplicationGroups = &inventory.Kind[elasticachetypes.ReplicationGroup]{
-	Name:    "elasticache/replication-groups",
-	Actions: []string{"elasticache:DescribeReplicationGroups"},
-	APIs:    []reflect.Type{apiOf[elasticacheGroupsAPI]()},
-	Load: func(ctx context.Context, s *inventory.Scope, add func(elasticachetypes.ReplicationGroup)) error {
-		return loadElastiCacheReplicationGroups(ctx, elasticache.NewFromConfig(s.Config()), add)
-	},
-}
+// The inventory's kinds, which reach and flows read too (their loaders are
+// tested there): elasticacheStandaloneClusters are the region's cache
+// clusters that are in no replication group, with their nodes
+// (ShowCacheNodeInfo); elasticacheClusters are every cache cluster of the
+// region, replication group members included, without node detail, only
+// read to find the engine of a replication group that does not report its
+// own; elasticacheReplicationGroups are the region's replication groups.
+var (
+	elasticacheStandaloneClusters = inventory.StandaloneCacheClusters
+	elasticacheClusters           = inventory.CacheClusters
+	elasticacheReplicationGroups  = inventory.ReplicationGroups
+)
 
 // elasticacheServerlessCaches are the region's serverless caches.
 var elasticacheServerlessCaches = &inventory.Kind[elasticachetypes.ServerlessCache]{
@@ -95,45 +67,6 @@ var elasticacheServerlessCaches = &inventory.Kind[elasticachetypes.ServerlessCac
 	Load: func(ctx context.Context, s *inventory.Scope, add func(elasticachetypes.ServerlessCache)) error {
 		return loadElastiCacheServerlessCaches(ctx, elasticache.NewFromConfig(s.Config()), add)
 	},
-}
-
-func loadElastiCacheStandaloneClusters(ctx context.Context, api elasticacheClustersAPI, add func(elasticachetypes.CacheCluster)) error {
-	return elasticacheLoadClusters(ctx, api, &elasticache.DescribeCacheClustersInput{
-		ShowCacheClustersNotInReplicationGroups: aws.Bool(true),
-		ShowCacheNodeInfo:                       aws.Bool(true),
-	}, add)
-}
-
-func loadElastiCacheClusters(ctx context.Context, api elasticacheClustersAPI, add func(elasticachetypes.CacheCluster)) error {
-	return elasticacheLoadClusters(ctx, api, &elasticache.DescribeCacheClustersInput{}, add)
-}
-
-func elasticacheLoadClusters(ctx context.Context, api elasticacheClustersAPI, in *elasticache.DescribeCacheClustersInput, add func(elasticachetypes.CacheCluster)) error {
-	p := elasticache.NewDescribeCacheClustersPaginator(api, in)
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, c := range page.CacheClusters {
-			add(c)
-		}
-	}
-	return nil
-}
-
-func loadElastiCacheReplicationGroups(ctx context.Context, api elasticacheGroupsAPI, add func(elasticachetypes.ReplicationGroup)) error {
-	p := elasticache.NewDescribeReplicationGroupsPaginator(api, &elasticache.DescribeReplicationGroupsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, rg := range page.ReplicationGroups {
-			add(rg)
-		}
-	}
-	return nil
 }
 
 func loadElastiCacheServerlessCaches(ctx context.Context, api elasticacheServerlessAPI, add func(elasticachetypes.ServerlessCache)) error {

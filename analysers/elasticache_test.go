@@ -307,55 +307,18 @@ func elasticachePage(marker *string, n int) (int, *string) {
 	return i, nil
 }
 
-// fakeElastiCache serves every call in pages (Marker / NextToken "1", "2",
-// ...), or the error set for that call. standalone answers
-// ShowCacheClustersNotInReplicationGroups=true; all answers the listing
-// without that flag (used to find member clusters' engines).
+// fakeElastiCache is a region's ElastiCache estate, page by page, with the
+// error each listing fails with (on its first call). standalone are the
+// clusters listed with ShowCacheClustersNotInReplicationGroups, all the
+// listing without that flag (used to find member clusters' engines). It
+// serves DescribeServerlessCaches, the analyser's own kind; the others are
+// the inventory's, whose loaders the inventory tests.
 type fakeElastiCache struct {
-	standalone, all        [][]elasticachetypes.CacheCluster
-	groups                 [][]elasticachetypes.ReplicationGroup
-	serverless             [][]elasticachetypes.ServerlessCache
-	clustersErr, allErr    error
-	groupsErr, serverErr   error
-	standaloneIn, allCalls int
-	badInput               string
-}
-
-func (f *fakeElastiCache) DescribeCacheClusters(_ context.Context, in *elasticache.DescribeCacheClustersInput, _ ...func(*elasticache.Options)) (*elasticache.DescribeCacheClustersOutput, error) {
-	if aws.ToBool(in.ShowCacheClustersNotInReplicationGroups) {
-		f.standaloneIn++
-		if !aws.ToBool(in.ShowCacheNodeInfo) {
-			f.badInput = "standalone listing without ShowCacheNodeInfo"
-		}
-		if f.clustersErr != nil {
-			return nil, f.clustersErr
-		}
-		if len(f.standalone) == 0 {
-			return &elasticache.DescribeCacheClustersOutput{}, nil
-		}
-		i, next := elasticachePage(in.Marker, len(f.standalone))
-		return &elasticache.DescribeCacheClustersOutput{CacheClusters: f.standalone[i], Marker: next}, nil
-	}
-	f.allCalls++
-	if f.allErr != nil {
-		return nil, f.allErr
-	}
-	if len(f.all) == 0 {
-		return &elasticache.DescribeCacheClustersOutput{}, nil
-	}
-	i, next := elasticachePage(in.Marker, len(f.all))
-	return &elasticache.DescribeCacheClustersOutput{CacheClusters: f.all[i], Marker: next}, nil
-}
-
-func (f *fakeElastiCache) DescribeReplicationGroups(_ context.Context, in *elasticache.DescribeReplicationGroupsInput, _ ...func(*elasticache.Options)) (*elasticache.DescribeReplicationGroupsOutput, error) {
-	if f.groupsErr != nil {
-		return nil, f.groupsErr
-	}
-	if len(f.groups) == 0 {
-		return &elasticache.DescribeReplicationGroupsOutput{}, nil
-	}
-	i, next := elasticachePage(in.Marker, len(f.groups))
-	return &elasticache.DescribeReplicationGroupsOutput{ReplicationGroups: f.groups[i], Marker: next}, nil
+	standalone, all      [][]elasticachetypes.CacheCluster
+	groups               [][]elasticachetypes.ReplicationGroup
+	serverless           [][]elasticachetypes.ServerlessCache
+	clustersErr, allErr  error
+	groupsErr, serverErr error
 }
 
 func (f *fakeElastiCache) DescribeServerlessCaches(_ context.Context, in *elasticache.DescribeServerlessCachesInput, _ ...func(*elasticache.Options)) (*elasticache.DescribeServerlessCachesOutput, error) {
@@ -410,57 +373,34 @@ func elasticacheNames[T any](items []T, name func(T) *string) []string {
 	return out
 }
 
-func elasticacheClusterName(c elasticachetypes.CacheCluster) *string { return c.CacheClusterId }
-
-func TestLoadElastiCacheReadsEveryPage(t *testing.T) {
-	ctx := context.Background()
-	api := elasticacheTwoPages()
-	var standalone, all []elasticachetypes.CacheCluster
-	var groups []elasticachetypes.ReplicationGroup
+func TestLoadElastiCacheServerlessCachesReadsEveryPage(t *testing.T) {
 	var caches []elasticachetypes.ServerlessCache
-	if err := loadElastiCacheStandaloneClusters(ctx, api, func(c elasticachetypes.CacheCluster) { standalone = append(standalone, c) }); err != nil {
+	if err := loadElastiCacheServerlessCaches(context.Background(), elasticacheTwoPages(), func(sc elasticachetypes.ServerlessCache) {
+		caches = append(caches, sc)
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := loadElastiCacheClusters(ctx, api, func(c elasticachetypes.CacheCluster) { all = append(all, c) }); err != nil {
-		t.Fatal(err)
-	}
-	if err := loadElastiCacheReplicationGroups(ctx, api, func(rg elasticachetypes.ReplicationGroup) { groups = append(groups, rg) }); err != nil {
-		t.Fatal(err)
-	}
-	if err := loadElastiCacheServerlessCaches(ctx, api, func(sc elasticachetypes.ServerlessCache) { caches = append(caches, sc) }); err != nil {
-		t.Fatal(err)
-	}
-	if api.badInput != "" {
-		t.Error(api.badInput)
-	}
-	if api.standaloneIn != 2 || api.allCalls != 2 {
-		t.Errorf("calls: %d standalone pages, %d full listing pages; want 2 and 2", api.standaloneIn, api.allCalls)
-	}
-	// The loaders keep every item as listed: the rule skips what is deleted
-	// or in a group.
-	for _, c := range []struct{ got, want []string }{
-		{elasticacheNames(standalone, elasticacheClusterName), []string{"p1-memcached", "p1-deleting", "p2-redis", "p2-member"}},
-		{elasticacheNames(all, elasticacheClusterName), []string{"p1-group-001", "p2-group-001", "p2-group-002"}},
-		{elasticacheNames(groups, func(rg elasticachetypes.ReplicationGroup) *string { return rg.ReplicationGroupId }),
-			[]string{"p1-group", "p1-group-deleting", "p2-group"}},
-		{elasticacheNames(caches, func(sc elasticachetypes.ServerlessCache) *string { return sc.ServerlessCacheName }),
-			[]string{"p1-sc", "p1-sc-deleting", "p2-sc"}},
-	} {
-		if !slices.Equal(c.got, c.want) {
-			t.Errorf("read %v, want %v", c.got, c.want)
-		}
+	// The loader keeps every item as listed: the rule skips what is deleted.
+	got := elasticacheNames(caches, func(sc elasticachetypes.ServerlessCache) *string { return sc.ServerlessCacheName })
+	if want := []string{"p1-sc", "p1-sc-deleting", "p2-sc"}; !slices.Equal(got, want) {
+		t.Errorf("read %v, want %v", got, want)
 	}
 }
 
-func TestLoadElastiCacheAccessDenied(t *testing.T) {
-	ctx := context.Background()
-	api := &fakeElastiCache{clustersErr: accessDenied("AccessDenied"), allErr: accessDenied("AccessDenied"),
-		groupsErr: accessDenied("AccessDenied"), serverErr: accessDenied("AccessDenied")}
-	noCluster := func(elasticachetypes.CacheCluster) { t.Error("a cluster from a denied listing") }
-	requireCode(t, loadElastiCacheStandaloneClusters(ctx, api, noCluster), "AccessDenied")
-	requireCode(t, loadElastiCacheClusters(ctx, api, noCluster), "AccessDenied")
-	requireCode(t, loadElastiCacheReplicationGroups(ctx, api, func(elasticachetypes.ReplicationGroup) { t.Error("a group from a denied listing") }), "AccessDenied")
-	requireCode(t, loadElastiCacheServerlessCaches(ctx, api, func(elasticachetypes.ServerlessCache) { t.Error("a cache from a denied listing") }), "AccessDenied")
+func TestLoadElastiCacheServerlessCachesAccessDenied(t *testing.T) {
+	api := &fakeElastiCache{serverErr: accessDenied("AccessDenied")}
+	requireCode(t, loadElastiCacheServerlessCaches(context.Background(), api, func(elasticachetypes.ServerlessCache) {
+		t.Error("a cache from a denied listing")
+	}), "AccessDenied")
+}
+
+// elasticacheListing is a listing of the estate as a loader reads it: every
+// page's items, or none and the error its first call fails with.
+func elasticacheListing[T any](pages [][]T, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(pages...), nil
 }
 
 // elasticacheScope is a fixture scope holding the listings of api (each
@@ -469,20 +409,17 @@ func TestLoadElastiCacheAccessDenied(t *testing.T) {
 // unasked fails.
 func elasticacheScope(t *testing.T, api *fakeElastiCache, withAll bool) *inventory.Scope {
 	t.Helper()
-	ctx := context.Background()
 	s := testScope()
-	var standalone, all []elasticachetypes.CacheCluster
-	var groups []elasticachetypes.ReplicationGroup
-	var caches []elasticachetypes.ServerlessCache
-	err := loadElastiCacheStandaloneClusters(ctx, api, func(c elasticachetypes.CacheCluster) { standalone = append(standalone, c) })
+	standalone, err := elasticacheListing(api.standalone, api.clustersErr)
 	inventory.Put(s, elasticacheStandaloneClusters, standalone, err)
 	if withAll {
-		err = loadElastiCacheClusters(ctx, api, func(c elasticachetypes.CacheCluster) { all = append(all, c) })
+		all, err := elasticacheListing(api.all, api.allErr)
 		inventory.Put(s, elasticacheClusters, all, err)
 	}
-	err = loadElastiCacheReplicationGroups(ctx, api, func(rg elasticachetypes.ReplicationGroup) { groups = append(groups, rg) })
+	groups, err := elasticacheListing(api.groups, api.groupsErr)
 	inventory.Put(s, elasticacheReplicationGroups, groups, err)
-	err = loadElastiCacheServerlessCaches(ctx, api, func(sc elasticachetypes.ServerlessCache) { caches = append(caches, sc) })
+	var caches []elasticachetypes.ServerlessCache
+	err = loadElastiCacheServerlessCaches(context.Background(), api, func(sc elasticachetypes.ServerlessCache) { caches = append(caches, sc) })
 	inventory.Put(s, elasticacheServerlessCaches, caches, err)
 	return s
 }

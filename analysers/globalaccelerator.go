@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
@@ -36,20 +35,13 @@ type globalacceleratorCustomAPI interface {
 	globalaccelerator.ListCustomRoutingEndpointGroupsAPIClient
 }
 
-// The regional reads that place endpoints, one interface per kind.
+// globalacceleratorAddressesAPI is the regional read of the Elastic IPs
+// that place endpoints (the other regional kinds are the inventory's).
 // DescribeAddresses has no paginator and no NextToken: one call returns
 // every address.
-type (
-	globalacceleratorInstancesAPI interface {
-		ec2.DescribeInstancesAPIClient
-	}
-	globalacceleratorAddressesAPI interface {
-		DescribeAddresses(ctx context.Context, in *ec2.DescribeAddressesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error)
-	}
-	globalacceleratorLBsAPI interface {
-		elasticloadbalancingv2.DescribeLoadBalancersAPIClient
-	}
-)
+type globalacceleratorAddressesAPI interface {
+	DescribeAddresses(ctx context.Context, in *ec2.DescribeAddressesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error)
+}
 
 var (
 	globalacceleratorStandardSingleAZ = Check{ID: "GLOBALACCELERATOR-1", Severity: SeverityHigh,
@@ -187,31 +179,9 @@ func loadGlobalAcceleratorCustom(ctx context.Context, api globalacceleratorCusto
 }
 
 // globalacceleratorInstances are a region's EC2 instances (every instance
-// of every reservation).
-var globalacceleratorInstances = &inventory.Kind[ec2types.Instance]{
-	Name:    "ec2/instances",
-	Actions: []string{"ec2:DescribeInstances"},
-	APIs:    []reflect.Type{apiOf[globalacceleratorInstancesAPI]()},
-	Load: func(ctx context.Context, s *inventory.Scope, add func(ec2types.Instance)) error {
-		return loadGlobalAcceleratorInstances(ctx, ec2.NewFromConfig(s.Config()), add)
-	},
-}
-
-func loadGlobalAcceleratorInstances(ctx context.Context, api globalacceleratorInstancesAPI, add func(ec2types.Instance)) error {
-	p := ec2.NewDescribeInstancesPaginator(api, &ec2.DescribeInstancesInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, res := range page.Reservations {
-			for _, in := range res.Instances {
-				add(in)
-			}
-		}
-	}
-	return nil
-}
+// of every reservation): the inventory's kind, which reach and flows read
+// too (its loader is tested there).
+var globalacceleratorInstances = inventory.Instances
 
 // globalacceleratorAddresses are a region's Elastic IPs.
 var globalacceleratorAddresses = &inventory.Kind[ec2types.Address]{
@@ -241,29 +211,9 @@ func loadGlobalAcceleratorAddresses(ctx context.Context, api globalacceleratorAd
 var globalacceleratorENIs = inventory.NetworkInterfaces
 
 // globalacceleratorLBs are a region's Application, Network and Gateway Load
-// Balancers.
-var globalacceleratorLBs = &inventory.Kind[elbtypes.LoadBalancer]{
-	Name:    "elbv2/load-balancers",
-	Actions: []string{"elasticloadbalancing:DescribeLoadBalancers"},
-	APIs:    []reflect.Type{apiOf[globalacceleratorLBsAPI]()},
-	Load: func(ctx context.Context, s *inventory.Scope, add func(elbtypes.LoadBalancer)) error {
-		return loadGlobalAcceleratorLBs(ctx, elasticloadbalancingv2.NewFromConfig(s.Config()), add)
-	},
-}
-
-func loadGlobalAcceleratorLBs(ctx context.Context, api globalacceleratorLBsAPI, add func(elbtypes.LoadBalancer)) error {
-	p := elasticloadbalancingv2.NewDescribeLoadBalancersPaginator(api, &elasticloadbalancingv2.DescribeLoadBalancersInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, lb := range page.LoadBalancers {
-			add(lb)
-		}
-	}
-	return nil
-}
+// Balancers: the inventory's kind, which reach reads too (its loader is
+// tested there).
+var globalacceleratorLBs = inventory.LoadBalancers
 
 var GlobalAccelerator = Analyser{
 	Name:         "globalaccelerator",

@@ -13,7 +13,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/globalaccelerator"
 	gatypes "github.com/aws/aws-sdk-go-v2/service/globalaccelerator/types"
@@ -285,10 +284,11 @@ func (f *globalacceleratorFake) ListCustomRoutingEndpointGroups(_ context.Contex
 	return &globalaccelerator.ListCustomRoutingEndpointGroupsOutput{EndpointGroups: items, NextToken: next}, nil
 }
 
-// globalacceleratorRegionFake serves one region's EC2 and ELBv2 listings:
-// instances in reservations of two, one reservation per page; network
-// interfaces and load balancers one per page, so that loaders must
-// paginate; addresses in one answer (DescribeAddresses does not page).
+// globalacceleratorRegionFake is one region's EC2 and ELBv2 resources, with
+// the error each listing fails with (by operation). It serves
+// DescribeAddresses, the analyser's own kind, in one answer (the call does
+// not page); the instances, network interfaces and load balancers are the
+// inventory's kinds, whose loaders the inventory tests.
 type globalacceleratorRegionFake struct {
 	instances []ec2types.Instance
 	addresses []ec2types.Address
@@ -306,47 +306,11 @@ func (f *globalacceleratorRegionFake) call(op string) error {
 	return f.fail[op]
 }
 
-func (f *globalacceleratorRegionFake) DescribeInstances(_ context.Context, in *ec2.DescribeInstancesInput, _ ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error) {
-	if err := f.call("DescribeInstances"); err != nil {
-		return nil, err
-	}
-	var pages [][]ec2types.Reservation
-	for i := 0; i < len(f.instances); i += 2 {
-		pages = append(pages, []ec2types.Reservation{{Instances: f.instances[i:min(i+2, len(f.instances))]}})
-	}
-	items, next := globalacceleratorPage(pages, in.NextToken)
-	return &ec2.DescribeInstancesOutput{Reservations: items, NextToken: next}, nil
-}
-
 func (f *globalacceleratorRegionFake) DescribeAddresses(context.Context, *ec2.DescribeAddressesInput, ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error) {
 	if err := f.call("DescribeAddresses"); err != nil {
 		return nil, err
 	}
 	return &ec2.DescribeAddressesOutput{Addresses: f.addresses}, nil
-}
-
-func (f *globalacceleratorRegionFake) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeNetworkInterfacesInput, _ ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
-	if err := f.call("DescribeNetworkInterfaces"); err != nil {
-		return nil, err
-	}
-	items, next := globalacceleratorPage(globalacceleratorOnePerPage(f.enis), in.NextToken)
-	return &ec2.DescribeNetworkInterfacesOutput{NetworkInterfaces: items, NextToken: next}, nil
-}
-
-func (f *globalacceleratorRegionFake) DescribeLoadBalancers(_ context.Context, in *elasticloadbalancingv2.DescribeLoadBalancersInput, _ ...func(*elasticloadbalancingv2.Options)) (*elasticloadbalancingv2.DescribeLoadBalancersOutput, error) {
-	if err := f.call("DescribeLoadBalancers"); err != nil {
-		return nil, err
-	}
-	items, next := globalacceleratorPage(globalacceleratorOnePerPage(f.lbs), in.Marker)
-	return &elasticloadbalancingv2.DescribeLoadBalancersOutput{LoadBalancers: items, NextMarker: next}, nil
-}
-
-func globalacceleratorOnePerPage[T any](items []T) [][]T {
-	var pages [][]T
-	for i := range items {
-		pages = append(pages, items[i:i+1])
-	}
-	return pages
 }
 
 func globalacceleratorStd(name string) gatypes.Accelerator {
@@ -467,8 +431,8 @@ func globalacceleratorEstate() (*globalacceleratorFake, map[string]*globalaccele
 
 // globalacceleratorScope is a fixture of the global scope of the test
 // account: the accelerators as the loaders read them from ga (with the
-// error they ended on), and in each region what the loaders read from
-// regions. The kinds each region holds are those its endpoints need: eu-west-1
+// error they ended on), and in each region the listings of regions (the
+// addresses as their loader reads them). The kinds each region holds are those its endpoints need: eu-west-1
 // holds instances only, so reading anything else there fails the test.
 func globalacceleratorScope(t *testing.T, ga *globalacceleratorFake, regions map[string]*globalacceleratorRegionFake) *inventory.Scope {
 	t.Helper()
@@ -483,12 +447,12 @@ func globalacceleratorScope(t *testing.T, ga *globalacceleratorFake, regions map
 
 	east, eu := regions["us-east-1"], regions["eu-west-1"]
 	rs := s.In("us-east-1")
-	globalacceleratorPutLoaded(t, rs, globalacceleratorInstances, east, loadGlobalAcceleratorInstances)
+	inventory.Put(rs, globalacceleratorInstances, east.instances, east.fail["DescribeInstances"])
 	globalacceleratorPutLoaded(t, rs, globalacceleratorAddresses, east, loadGlobalAcceleratorAddresses)
-	inventory.Put(rs, globalacceleratorENIs, east.enis, east.fail["DescribeNetworkInterfaces"]) // the inventory tests its loader
-	globalacceleratorPutLoaded(t, rs, globalacceleratorLBs, east, loadGlobalAcceleratorLBs)
+	inventory.Put(rs, globalacceleratorENIs, east.enis, east.fail["DescribeNetworkInterfaces"])
+	inventory.Put(rs, globalacceleratorLBs, east.lbs, east.fail["DescribeLoadBalancers"])
 	inventory.Put(rs, inventory.Subnets, testSubnets, nil)
-	globalacceleratorPutLoaded(t, s.In("eu-west-1"), globalacceleratorInstances, eu, loadGlobalAcceleratorInstances)
+	inventory.Put(s.In("eu-west-1"), globalacceleratorInstances, eu.instances, eu.fail["DescribeInstances"])
 	return s
 }
 
@@ -572,62 +536,34 @@ func TestLoadGlobalAcceleratorsFailures(t *testing.T) {
 	}
 }
 
-func TestLoadGlobalAcceleratorRegionalKindsReadEveryPage(t *testing.T) {
+func TestLoadGlobalAcceleratorAddresses(t *testing.T) {
 	_, regions := globalacceleratorEstate()
 	east := regions["us-east-1"]
-	ids := func(items []string, err error) []string {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return items
-	}
-	instances, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorInstances)
-	var got []string
-	for _, in := range instances {
-		got = append(got, aws.ToString(in.InstanceId))
-	}
-	if want := []string{"i-other", "i-a1", "i-inst-a", "i-b2", "i-dead"}; !slices.Equal(ids(got, err), want) {
-		t.Errorf("instances %v, want %v", got, want)
-	}
 	addresses, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorAddresses)
-	got = nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
 	for _, a := range addresses {
 		got = append(got, aws.ToString(a.AllocationId))
 	}
-	if want := []string{"eipalloc-eni-b", "eipalloc-inst-a", "eipalloc-free"}; !slices.Equal(ids(got, err), want) {
+	if want := []string{"eipalloc-eni-b", "eipalloc-inst-a", "eipalloc-free"}; !slices.Equal(got, want) {
 		t.Errorf("addresses %v, want %v", got, want)
 	}
-	lbs, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorLBs)
-	got = nil
-	for _, lb := range lbs {
-		got = append(got, aws.ToString(lb.LoadBalancerArn))
-	}
-	if want := []string{globalacceleratorLBARN("us-east-1", "app", "alb"), globalacceleratorLBARN("us-east-1", "net", "nlb")}; !slices.Equal(ids(got, err), want) {
-		t.Errorf("load balancers %v, want %v", got, want)
-	}
-	// 5 instances in reservations of two, one per page; one LB per page;
-	// addresses in one answer. (Network interfaces are the inventory's
-	// kind, whose loader the inventory tests.)
-	want := map[string]int{"DescribeInstances": 3, "DescribeAddresses": 1, "DescribeLoadBalancers": 2}
-	if !maps.Equal(east.calls, want) {
+	// Addresses come in one answer.
+	if want := map[string]int{"DescribeAddresses": 1}; !maps.Equal(east.calls, want) {
 		t.Errorf("calls %v, want %v", east.calls, want)
 	}
 }
 
-func TestLoadGlobalAcceleratorRegionalKindsAccessDenied(t *testing.T) {
+func TestLoadGlobalAcceleratorAddressesAccessDenied(t *testing.T) {
 	_, regions := globalacceleratorEstate()
 	east := regions["us-east-1"]
-	east.fail = map[string]error{"DescribeInstances": accessDenied("UnauthorizedOperation"), "DescribeAddresses": accessDenied("UnauthorizedOperation"),
-		"DescribeLoadBalancers": accessDenied("AccessDenied")}
-	instances, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorInstances)
-	requireCode(t, err, "UnauthorizedOperation")
+	east.fail = map[string]error{"DescribeAddresses": accessDenied("UnauthorizedOperation")}
 	addresses, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorAddresses)
 	requireCode(t, err, "UnauthorizedOperation")
-	lbs, err := globalacceleratorLoad(t, east, loadGlobalAcceleratorLBs)
-	requireCode(t, err, "AccessDenied")
-	if len(instances)+len(addresses)+len(lbs) != 0 {
-		t.Fatal("items from denied listings")
+	if len(addresses) != 0 {
+		t.Fatal("addresses from a denied listing")
 	}
 }
 

@@ -3,19 +3,12 @@ package analysers
 import (
 	"context"
 	"fmt"
-	"reflect"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/faultline/faultline/inventory"
 )
-
-// lambdaAPI holds exactly the calls the lambda analyser makes.
-type lambdaAPI interface {
-	lambda.ListFunctionsAPIClient
-}
 
 var (
 	lambdaSingleAZ = Check{ID: "LAMBDA-1", Severity: SeverityHigh,
@@ -26,29 +19,9 @@ var (
 		Remediation: "None needed for Availability Zone resilience."}
 )
 
-// lambdaFunctions are the region's functions.
-var lambdaFunctions = &inventory.Kind[lambdatypes.FunctionConfiguration]{
-	Name:    "lambda/functions",
-	Actions: []string{"lambda:ListFunctions"},
-	APIs:    []reflect.Type{apiOf[lambdaAPI]()},
-	Load: func(ctx context.Context, s *inventory.Scope, add func(lambdatypes.FunctionConfiguration)) error {
-		return loadLambdaFunctions(ctx, lambda.NewFromConfig(s.Config()), add)
-	},
-}
-
-func loadLambdaFunctions(ctx context.Context, api lambdaAPI, add func(lambdatypes.FunctionConfiguration)) error {
-	p := lambda.NewListFunctionsPaginator(api, &lambda.ListFunctionsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, fn := range page.Functions {
-			add(fn)
-		}
-	}
-	return nil
-}
+// lambdaFunctions are the region's functions: the inventory's kind, which
+// reach and flows read too (its loader is tested there).
+var lambdaFunctions = inventory.LambdaFunctions
 
 var Lambda = Analyser{
 	Name:   "lambda",

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/faultline/faultline/inventory"
@@ -83,47 +82,6 @@ func TestJudgeLambda(t *testing.T) {
 			}
 		})
 	}
-}
-
-// fakeLambda serves ListFunctions in two pages, or an error.
-type fakeLambda struct {
-	pages [][]lambdatypes.FunctionConfiguration
-	err   error
-}
-
-func (f *fakeLambda) ListFunctions(_ context.Context, in *lambda.ListFunctionsInput, _ ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error) {
-	if f.err != nil {
-		return nil, f.err
-	}
-	i := 0
-	if in.Marker != nil {
-		i = int((*in.Marker)[0] - '0')
-	}
-	out := &lambda.ListFunctionsOutput{Functions: f.pages[i]}
-	if i+1 < len(f.pages) {
-		out.NextMarker = aws.String(string(rune('0' + i + 1)))
-	}
-	return out, nil
-}
-
-func TestLoadLambdaFunctionsReadsEveryPage(t *testing.T) {
-	api := &fakeLambda{pages: [][]lambdatypes.FunctionConfiguration{
-		{vpcFunction("p1-risky", "subnet-a1")},
-		{vpcFunction("p2-ok", "subnet-a1", "subnet-b1"), {FunctionName: aws.String("p2-novpc")}},
-	}}
-	var got []string
-	if err := loadLambdaFunctions(context.Background(), api, func(fn lambdatypes.FunctionConfiguration) {
-		got = append(got, aws.ToString(fn.FunctionName))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"p1-risky", "p2-ok", "p2-novpc"}; !slices.Equal(got, want) {
-		t.Errorf("read %v, want %v", got, want)
-	}
-	err := loadLambdaFunctions(context.Background(), &fakeLambda{err: accessDenied("AccessDeniedException")}, func(lambdatypes.FunctionConfiguration) {
-		t.Error("an item from a denied listing")
-	})
-	requireCode(t, err, "AccessDeniedException")
 }
 
 func TestAnalyseLambda(t *testing.T) {

@@ -3,26 +3,14 @@ package analysers
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/faultline/faultline/inventory"
 )
-
-// rdsInstancesAPI and rdsClustersAPI hold exactly the calls of the rds
-// analyser's kinds.
-type rdsInstancesAPI interface {
-	rds.DescribeDBInstancesAPIClient
-}
-
-type rdsClustersAPI interface {
-	rds.DescribeDBClustersAPIClient
-}
 
 var (
 	rdsInstanceSingleAZ = Check{ID: "RDS-1", Severity: SeverityHigh,
@@ -36,54 +24,14 @@ var (
 		Remediation: "Migrate to Aurora Serverless v2 or provisioned Aurora with a reader DB instance in a second Availability Zone."}
 )
 
-// rdsDBInstances are the region's DB instances as the RDS API lists them
-// (Aurora, Neptune and DocumentDB members included).
-var rdsDBInstances = &inventory.Kind[rdstypes.DBInstance]{
-	Name:    "rds/db-instances",
-	Actions: []string{"rds:DescribeDBInstances"},
-	APIs:    []reflect.Type{apiOf[rdsInstancesAPI]()},
-	Load: func(ctx context.Context, s *inventory.Scope, add func(rdstypes.DBInstance)) error {
-		return loadRDSInstances(ctx, rds.NewFromConfig(s.Config()), add)
-	},
-}
-
-// rdsDBClusters are the region's DB clusters as the RDS API lists them.
-var rdsDBClusters = &inventory.Kind[rdstypes.DBCluster]{
-	Name:    "rds/db-clusters",
-	Actions: []string{"rds:DescribeDBClusters"},
-	APIs:    []reflect.Type{apiOf[rdsClustersAPI]()},
-	Load: func(ctx context.Context, s *inventory.Scope, add func(rdstypes.DBCluster)) error {
-		return loadRDSClusters(ctx, rds.NewFromConfig(s.Config()), add)
-	},
-}
-
-func loadRDSInstances(ctx context.Context, api rdsInstancesAPI, add func(rdstypes.DBInstance)) error {
-	p := rds.NewDescribeDBInstancesPaginator(api, &rds.DescribeDBInstancesInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, db := range page.DBInstances {
-			add(db)
-		}
-	}
-	return nil
-}
-
-func loadRDSClusters(ctx context.Context, api rdsClustersAPI, add func(rdstypes.DBCluster)) error {
-	p := rds.NewDescribeDBClustersPaginator(api, &rds.DescribeDBClustersInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		for _, c := range page.DBClusters {
-			add(c)
-		}
-	}
-	return nil
-}
+// rdsDBInstances are the region's DB instances and rdsDBClusters its DB
+// clusters, as the RDS API lists them (Aurora, Neptune and DocumentDB
+// members included): the inventory's kinds, which reach and flows read too
+// (their loaders are tested there).
+var (
+	rdsDBInstances = inventory.DBInstances
+	rdsDBClusters  = inventory.DBClusters
+)
 
 var RDS = Analyser{
 	Name:   "rds",

@@ -3,11 +3,9 @@ package analysers
 import (
 	"context"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 
 	"github.com/faultline/faultline/inventory"
@@ -223,66 +221,23 @@ func TestJudgeRDSCluster(t *testing.T) {
 	}
 }
 
-// fakeRDS serves DescribeDBInstances and DescribeDBClusters page by page
-// (the Marker is the page index), or fails a call on a given page.
-type fakeRDS struct {
-	instances   [][]rdstypes.DBInstance
-	clusters    [][]rdstypes.DBCluster
-	instanceErr error
-	clusterErr  error
-	errPage     int // the page on which the Err fails
-	calls       []string
-}
-
-func rdsFakePage(marker *string) int {
-	if marker == nil {
-		return 0
-	}
-	i, _ := strconv.Atoi(*marker)
-	return i
-}
-
-func rdsFakeNext(i, n int) *string {
-	if i+1 < n {
-		return aws.String(strconv.Itoa(i + 1))
-	}
-	return nil
-}
-
-func (f *fakeRDS) DescribeDBInstances(_ context.Context, in *rds.DescribeDBInstancesInput, _ ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error) {
-	i := rdsFakePage(in.Marker)
-	f.calls = append(f.calls, "instances:"+strconv.Itoa(i))
-	if f.instanceErr != nil && i == f.errPage {
-		return nil, f.instanceErr
-	}
-	if len(f.instances) == 0 {
-		return &rds.DescribeDBInstancesOutput{}, nil
-	}
-	return &rds.DescribeDBInstancesOutput{DBInstances: f.instances[i], Marker: rdsFakeNext(i, len(f.instances))}, nil
-}
-
-func (f *fakeRDS) DescribeDBClusters(_ context.Context, in *rds.DescribeDBClustersInput, _ ...func(*rds.Options)) (*rds.DescribeDBClustersOutput, error) {
-	i := rdsFakePage(in.Marker)
-	f.calls = append(f.calls, "clusters:"+strconv.Itoa(i))
-	if f.clusterErr != nil && i == f.errPage {
-		return nil, f.clusterErr
-	}
-	if len(f.clusters) == 0 {
-		return &rds.DescribeDBClustersOutput{}, nil
-	}
-	return &rds.DescribeDBClustersOutput{DBClusters: f.clusters[i], Marker: rdsFakeNext(i, len(f.clusters))}, nil
+// rdsEstate is a region's DB instances and clusters, page by page as the
+// RDS API would list them.
+type rdsEstate struct {
+	instances [][]rdstypes.DBInstance
+	clusters  [][]rdstypes.DBCluster
 }
 
 // rdsTestEstate is two pages of instances and two of clusters, with every
 // kind of resource the analyser must skip or defer.
-func rdsTestEstate() *fakeRDS {
+func rdsTestEstate() *rdsEstate {
 	deletingDB := rdsTestInstance("db-deleting", "mysql", "us-east-1a", false)
 	deletingDB.DBInstanceStatus = aws.String("deleting")
 	deletingMember := rdsTestMember("aur-2-going", "aurora-mysql", "us-east-1b", "aur-2")
 	deletingMember.DBInstanceStatus = aws.String("deleting")
 	deletingCluster := rdsTestCluster("aur-deleting", "aurora-mysql")
 	deletingCluster.Status = aws.String("deleting")
-	return &fakeRDS{
+	return &rdsEstate{
 		instances: [][]rdstypes.DBInstance{
 			{
 				rdsTestInstance("p1-single", "mysql", "us-east-1a", false),
@@ -309,55 +264,10 @@ func rdsTestEstate() *fakeRDS {
 	}
 }
 
-func TestLoadRDSReadsEveryPage(t *testing.T) {
-	api := rdsTestEstate()
-	var instances, clusters []string
-	if err := loadRDSInstances(context.Background(), api, func(db rdstypes.DBInstance) {
-		instances = append(instances, aws.ToString(db.DBInstanceIdentifier))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if err := loadRDSClusters(context.Background(), api, func(c rdstypes.DBCluster) {
-		clusters = append(clusters, aws.ToString(c.DBClusterIdentifier))
-	}); err != nil {
-		t.Fatal(err)
-	}
-	// Everything AWS lists, in its order: the rule does the skipping.
-	wantInstances := []string{"p1-single", "p1-replica", "aur-1-w", "docdb-1", "db-deleting",
-		"p2-source", "p2-multi", "aur-1-r", "aur-2-w", "aur-2-going", "docdb-standalone"}
-	if !slices.Equal(instances, wantInstances) {
-		t.Errorf("instances %v, want %v", instances, wantInstances)
-	}
-	if want := []string{"aur-1", "docdb-cluster", "aur-deleting", "aur-2", "aur-3"}; !slices.Equal(clusters, want) {
-		t.Errorf("clusters %v, want %v", clusters, want)
-	}
-	if want := []string{"instances:0", "instances:1", "clusters:0", "clusters:1"}; !slices.Equal(api.calls, want) {
-		t.Errorf("calls %v, want %v", api.calls, want)
-	}
-}
-
-func TestLoadRDSAccessDenied(t *testing.T) {
-	api := &fakeRDS{instanceErr: accessDenied("AccessDenied"), clusterErr: accessDenied("AccessDenied")}
-	requireCode(t, loadRDSInstances(context.Background(), api, func(rdstypes.DBInstance) {
-		t.Error("an instance from a denied listing")
-	}), "AccessDenied")
-	requireCode(t, loadRDSClusters(context.Background(), api, func(rdstypes.DBCluster) {
-		t.Error("a cluster from a denied listing")
-	}), "AccessDenied")
-	// Failing on page 2 hands over page 1 and returns the error.
-	api = rdsTestEstate()
-	api.instanceErr, api.errPage = accessDenied("Throttling"), 1
-	var n int
-	requireCode(t, loadRDSInstances(context.Background(), api, func(rdstypes.DBInstance) { n++ }), "Throttling")
-	if n != len(api.instances[0]) {
-		t.Errorf("read %d instances before the failure, want page 1's %d", n, len(api.instances[0]))
-	}
-}
-
 // rdsTestScope puts pages of the estate in a fixture scope: instancePages
 // and clusterPages of them (-1: none, the kind is not put), each kind
 // failing with its error after them.
-func rdsTestScope(est *fakeRDS, instancePages int, instanceErr error, clusterPages int, clusterErr error) *inventory.Scope {
+func rdsTestScope(est *rdsEstate, instancePages int, instanceErr error, clusterPages int, clusterErr error) *inventory.Scope {
 	s := testScope()
 	if instancePages >= 0 {
 		inventory.Put(s, rdsDBInstances, slices.Concat(est.instances[:instancePages]...), instanceErr)

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/flows"
 	"github.com/faultline/faultline/internal/readonly"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/reach"
 )
 
 // The seed tool's service keys, in its order: users' scripts pass them.
@@ -90,19 +92,28 @@ func TestAnalysersAreReadOnlyAndDeclareEveryCall(t *testing.T) {
 
 // A kind's name is its key in snapshot files and scopes: two definitions
 // under one name would read one listing twice or decode one as the other.
+// Every kind faultline reads (the analysers', the network's and zones',
+// and those reach and flows read) maps its name to one definition.
 func TestEveryKindNameHasOneDefinition(t *testing.T) {
-	byName := map[string]inventory.Loader{}
-	for _, a := range All {
-		for _, k := range a.Kinds {
-			if other, ok := byName[k.KindName()]; ok && other != k {
-				t.Errorf("%s: kind %s is defined twice", a.Name, k.KindName())
+	type owned struct {
+		k     inventory.Loader
+		owner string
+	}
+	byName := map[string]owned{}
+	add := func(owner string, kinds []inventory.Loader) {
+		for _, k := range kinds {
+			if other, ok := byName[k.KindName()]; ok && other.k != k {
+				t.Errorf("kind %s is defined by %s and again by %s", k.KindName(), other.owner, owner)
+				continue
 			}
-			byName[k.KindName()] = k
+			byName[k.KindName()] = owned{k, owner}
 		}
 	}
-	for _, k := range inventory.NetworkKinds {
-		if other, ok := byName[k.KindName()]; ok && other != k {
-			t.Errorf("network kind %s is also defined by an analyser", k.KindName())
-		}
+	for _, a := range All {
+		add("analyser "+a.Name, a.Kinds)
 	}
+	add("inventory.NetworkKinds", inventory.NetworkKinds)
+	add("inventory.ZoneKinds", inventory.ZoneKinds)
+	add("reach.Kinds", reach.Kinds)
+	add("flows.Kinds", flows.Kinds)
 }

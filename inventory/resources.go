@@ -48,7 +48,7 @@ type (
 )
 
 // Instances are the region's EC2 instances, in every state, out of their
-// reservations.
+// reservations (the globalaccelerator analyser's kind too).
 var Instances = &Kind[ec2types.Instance]{
 	Name:    "ec2/instances",
 	Actions: []string{"ec2:DescribeInstances"},
@@ -173,7 +173,7 @@ var CacheClusters = &Kind[elasticachetypes.CacheCluster]{
 	Actions: []string{"elasticache:DescribeCacheClusters"},
 	APIs:    []reflect.Type{APIOf[elasticache.DescribeCacheClustersAPIClient]()},
 	Load: func(ctx context.Context, s *Scope, add func(elasticachetypes.CacheCluster)) error {
-		return loadCacheClusters(ctx, elasticache.NewFromConfig(s.Config()), &elasticache.DescribeCacheClustersInput{}, add)
+		return loadCacheClusters(ctx, elasticache.NewFromConfig(s.Config()), add)
 	},
 }
 
@@ -184,14 +184,22 @@ var StandaloneCacheClusters = &Kind[elasticachetypes.CacheCluster]{
 	Actions: []string{"elasticache:DescribeCacheClusters"},
 	APIs:    []reflect.Type{APIOf[elasticache.DescribeCacheClustersAPIClient]()},
 	Load: func(ctx context.Context, s *Scope, add func(elasticachetypes.CacheCluster)) error {
-		return loadCacheClusters(ctx, elasticache.NewFromConfig(s.Config()), &elasticache.DescribeCacheClustersInput{
-			ShowCacheClustersNotInReplicationGroups: aws.Bool(true),
-			ShowCacheNodeInfo:                       aws.Bool(true),
-		}, add)
+		return loadStandaloneCacheClusters(ctx, elasticache.NewFromConfig(s.Config()), add)
 	},
 }
 
-func loadCacheClusters(ctx context.Context, api elasticache.DescribeCacheClustersAPIClient, in *elasticache.DescribeCacheClustersInput, add func(elasticachetypes.CacheCluster)) error {
+func loadCacheClusters(ctx context.Context, api elasticache.DescribeCacheClustersAPIClient, add func(elasticachetypes.CacheCluster)) error {
+	return loadCacheClusterListing(ctx, api, &elasticache.DescribeCacheClustersInput{}, add)
+}
+
+func loadStandaloneCacheClusters(ctx context.Context, api elasticache.DescribeCacheClustersAPIClient, add func(elasticachetypes.CacheCluster)) error {
+	return loadCacheClusterListing(ctx, api, &elasticache.DescribeCacheClustersInput{
+		ShowCacheClustersNotInReplicationGroups: aws.Bool(true),
+		ShowCacheNodeInfo:                       aws.Bool(true),
+	}, add)
+}
+
+func loadCacheClusterListing(ctx context.Context, api elasticache.DescribeCacheClustersAPIClient, in *elasticache.DescribeCacheClustersInput, add func(elasticachetypes.CacheCluster)) error {
 	return pages[*elasticache.Options](ctx, elasticache.NewDescribeCacheClustersPaginator(api, in),
 		func(o *elasticache.DescribeCacheClustersOutput) []elasticachetypes.CacheCluster {
 			return o.CacheClusters
@@ -283,7 +291,7 @@ func loadEFSMountTargets(ctx context.Context, api efsMountTargetsAPI, add func(E
 }
 
 // LoadBalancers are the region's Application, Network and Gateway Load
-// Balancers.
+// Balancers (the globalaccelerator analyser's kind too).
 var LoadBalancers = &Kind[elbv2types.LoadBalancer]{
 	Name:    "elasticloadbalancingv2/load-balancers",
 	Actions: []string{"elasticloadbalancing:DescribeLoadBalancers"},

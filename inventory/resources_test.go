@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding"
 	"encoding/json"
+	"errors"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -221,11 +223,6 @@ var vpcFunctions = []lambdatypes.FunctionConfiguration{
 
 // resourceLoaders runs each resource kind's loader on api, by kind name.
 func resourceLoaders(ctx context.Context, api *fakeEC2) map[string]func() (int, error) {
-	ec := func(in *elasticache.DescribeCacheClustersInput) func() (int, error) {
-		return func() (int, error) {
-			return count(func(a func(elasticachetypes.CacheCluster)) error { return loadCacheClusters(ctx, api, in, a) })
-		}
-	}
 	return map[string]func() (int, error){
 		Instances.Name: func() (int, error) {
 			return count(func(a func(ec2types.Instance)) error { return loadInstances(ctx, api, a) })
@@ -245,9 +242,12 @@ func resourceLoaders(ctx context.Context, api *fakeEC2) map[string]func() (int, 
 		DBClusters.Name: func() (int, error) {
 			return count(func(a func(rdstypes.DBCluster)) error { return loadDBClusters(ctx, api, a) })
 		},
-		CacheClusters.Name: ec(&elasticache.DescribeCacheClustersInput{}),
-		StandaloneCacheClusters.Name: ec(&elasticache.DescribeCacheClustersInput{ShowCacheClustersNotInReplicationGroups: aws.Bool(true),
-			ShowCacheNodeInfo: aws.Bool(true)}),
+		CacheClusters.Name: func() (int, error) {
+			return count(func(a func(elasticachetypes.CacheCluster)) error { return loadCacheClusters(ctx, api, a) })
+		},
+		StandaloneCacheClusters.Name: func() (int, error) {
+			return count(func(a func(elasticachetypes.CacheCluster)) error { return loadStandaloneCacheClusters(ctx, api, a) })
+		},
 		ReplicationGroups.Name: func() (int, error) {
 			return count(func(a func(elasticachetypes.ReplicationGroup)) error { return loadReplicationGroups(ctx, api, a) })
 		},
@@ -319,6 +319,39 @@ func TestResourceLoadersPaginateAndReturnRefusals(t *testing.T) {
 		if _, err := load(); !IsAccessDenied(err) {
 			t.Errorf("%s refused: %v", name, err)
 		}
+	}
+}
+
+// secondPageFails serves the first page of DescribeDBInstances and fails
+// the second with err.
+type secondPageFails struct {
+	*fakeEC2
+	err error
+}
+
+func (f secondPageFails) DescribeDBInstances(ctx context.Context, in *rds.DescribeDBInstancesInput, opts ...func(*rds.Options)) (*rds.DescribeDBInstancesOutput, error) {
+	if in.Marker != nil {
+		return nil, f.err
+	}
+	return f.fakeEC2.DescribeDBInstances(ctx, in, opts...)
+}
+
+// A loader hands the items over in AWS's order, and one failing part-way
+// hands over the pages before the failure and returns its error (the rds
+// analyser judges what was read).
+func TestResourceLoaderFailingPartWayKeepsEarlierPages(t *testing.T) {
+	ctx := context.Background()
+	ids := func(api rds.DescribeDBInstancesAPIClient) ([]string, error) {
+		var got []string
+		err := loadDBInstances(ctx, api, func(db rdstypes.DBInstance) { got = append(got, aws.ToString(db.DBInstanceIdentifier)) })
+		return got, err
+	}
+	if got, err := ids(&fakeEC2{}); err != nil || !slices.Equal(got, []string{"db-1", "db-2"}) {
+		t.Errorf("read %v, %v; want db-1, db-2", got, err)
+	}
+	throttled := &smithy.GenericAPIError{Code: "Throttling", Message: "Rate exceeded"}
+	if got, err := ids(secondPageFails{&fakeEC2{}, throttled}); !errors.Is(err, throttled) || !slices.Equal(got, []string{"db-1"}) {
+		t.Errorf("read %v, %v; want page 1's db-1 and the error", got, err)
 	}
 }
 
