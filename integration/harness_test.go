@@ -17,9 +17,9 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/faultline/faultline/analysers"
-	"github.com/faultline/faultline/inventory"
 	"github.com/faultline/faultline/internal/motoserver"
 	"github.com/faultline/faultline/internal/testbin"
+	"github.com/faultline/faultline/inventory"
 )
 
 // moto is the one emulator of this package (moto runs on one core: tests

@@ -119,9 +119,10 @@ func show(path string) error {
 	})
 	fmt.Printf("\n==> %d findings in %s\n\n", len(rows), path)
 	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RISK\tSERVICE\tREGION\tRESOURCE\tCHECK\tMESSAGE")
+	fmt.Fprintln(tw, "RISK\tSERVICE\tREGION\tRESOURCE\tCHECK\tAZ IDS\tMESSAGE")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r[9], r[0], r[1], firstNonEmpty(r[7], r[8]), r[13], r[11])
+		// availability_zone_ids (column 18): the same zone in every account.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r[9], r[0], r[1], firstNonEmpty(r[7], r[8]), r[13], firstNonEmpty(r[17], "-"), r[11])
 	}
 	tw.Flush()
 	abs, _ := filepath.Abs(path)
