@@ -33,6 +33,9 @@ func TestZoneListFromMoto(t *testing.T) {
 		t.Fatalf("subnets %v, %v", subnets, err)
 	}
 	for _, sn := range subnets {
+		if sn.FreeIPv4 <= 0 || sn.FreeIPv4 > 1<<(32-sn.CIDR.Bits()) {
+			t.Errorf("subnet %s (%s) has %d free addresses", sn.ID, sn.CIDR, sn.FreeIPv4)
+		}
 		if byName[sn.AZ] != sn.AZID {
 			t.Errorf("subnet %s in %s says %s, the zone list %s", sn.ID, sn.AZ, sn.AZID, byName[sn.AZ])
 		}

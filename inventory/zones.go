@@ -16,6 +16,9 @@ type Subnet struct {
 	ID, VPCID, AZ, AZID string
 	CIDR                netip.Prefix
 	IPv6CIDRs           []netip.Prefix
+	// FreeIPv4 is the count of unused private IPv4 addresses
+	// (AvailableIpAddressCount): what new instances and tasks can take.
+	FreeIPv4 int32 `json:",omitempty"`
 }
 
 // Subnets are the region's subnets, read once whatever asks for them.
@@ -37,7 +40,7 @@ func loadSubnets(ctx context.Context, api ec2.DescribeSubnetsAPIClient, add func
 		}
 		for _, sn := range page.Subnets {
 			s := Subnet{ID: aws.ToString(sn.SubnetId), VPCID: aws.ToString(sn.VpcId), AZ: aws.ToString(sn.AvailabilityZone),
-				AZID: aws.ToString(sn.AvailabilityZoneId), CIDR: prefix(sn.CidrBlock)}
+				AZID: aws.ToString(sn.AvailabilityZoneId), CIDR: prefix(sn.CidrBlock), FreeIPv4: aws.ToInt32(sn.AvailableIpAddressCount)}
 			for _, c := range sn.Ipv6CidrBlockAssociationSet {
 				s.IPv6CIDRs = append(s.IPv6CIDRs, prefix(c.Ipv6CidrBlock))
 			}
