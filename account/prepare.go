@@ -254,5 +254,5 @@ func (est *Estate) Manifest(version string, services []string, at time.Time) (in
 
 // Scope is acct's inventory account.
 func (a *Account) Scope() inventory.Account {
-	return inventory.Account{ID: a.ID, Partition: a.Partition, Config: a.Config}
+	return inventory.Account{ID: a.ID, Partition: a.Partition, Config: a.Config, Regions: a.Regions}
 }

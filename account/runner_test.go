@@ -296,6 +296,9 @@ func TestRunSharesOneScopePerAccountAndRegion(t *testing.T) {
 	user := func(name string) analysers.Analyser {
 		return analysers.Analyser{Name: name, Run: func(ctx context.Context, s *inventory.Scope, emit analysers.Emit) error {
 			items, err := things.Items(ctx, s)
+			if fmt.Sprint(s.AccountRegions()) != "[eu-west-1 us-east-1]" {
+				t.Errorf("%s: account regions %v", name, s.AccountRegions())
+			}
 			emit(analysers.Finding{ResourceID: name + "-" + items[0], CheckID: "X-1", AZs: []string{items[0] + "a"}})
 			return err
 		}}

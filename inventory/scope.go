@@ -26,6 +26,10 @@ const GlobalRegion = "global"
 type Account struct {
 	ID, Partition string
 	Config        aws.Config
+	// Regions are the regions the run covers in the account: a global
+	// service's rule that also reads regional kinds (Route 53 Resolver)
+	// reads them in these.
+	Regions []string
 }
 
 // Loader is the part of a Kind that registries and tests see, whatever its
@@ -89,8 +93,9 @@ type Scope struct {
 	Partition string
 	Region    string
 
-	set    *Set
-	config aws.Config // live only
+	set     *Set
+	config  aws.Config // live only
+	regions []string
 	// recorded is the snapshot's content of this scope, nil when live.
 	recorded *scopeFile
 
@@ -122,8 +127,11 @@ func (s *Scope) Config() aws.Config {
 // In returns the scope of the same account in another region (a global
 // service's endpoints live in regions).
 func (s *Scope) In(region string) *Scope {
-	return s.set.Scope(Account{ID: s.AccountID, Partition: s.Partition, Config: s.config}, region)
+	return s.set.Scope(Account{ID: s.AccountID, Partition: s.Partition, Config: s.config, Regions: s.regions}, region)
 }
+
+// AccountRegions are the regions the run covers in the scope's account.
+func (s *Scope) AccountRegions() []string { return s.regions }
 
 // ARN builds an ARN of the scope's account and partition.
 func (s *Scope) ARN(service, region, resource string) string {
@@ -258,7 +266,7 @@ func (set *Set) Scope(acct Account, region string) *Scope {
 	if s, ok := set.scopes[k]; ok {
 		return s
 	}
-	s := &Scope{AccountID: acct.ID, Partition: acct.Partition, Region: region, set: set, config: acct.Config, entries: map[string]*entry{}}
+	s := &Scope{AccountID: acct.ID, Partition: acct.Partition, Region: region, set: set, config: acct.Config, regions: acct.Regions, entries: map[string]*entry{}}
 	if set.snapshot != nil {
 		s.recorded = set.snapshot.scope(acct.ID, region)
 		if s.Partition == "" {
