@@ -305,7 +305,7 @@ func TestRunSharesOneScopePerAccountAndRegion(t *testing.T) {
 	}
 	set := inventory.NewLive()
 	for _, region := range []string{"eu-west-1", "us-east-1"} {
-		s := set.Scope(inventory.Account{ID: "111111111111", Partition: "aws"}, region)
+		s := set.Scope(testAccount("eu-west-1", "us-east-1").Scope(), region)
 		inventory.Put(s, inventory.Subnets, []inventory.Subnet{{ID: "subnet-1", AZ: region + "a", AZID: region[:2] + "-az9"}}, nil)
 	}
 	opts := testOptions()
