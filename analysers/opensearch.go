@@ -30,6 +30,12 @@ var (
 	opensearchOneAZ = Check{ID: "OPENSEARCH-2", Severity: SeverityHigh,
 		Description: "OpenSearch domain whose data nodes are all in one Availability Zone (zone awareness disabled, or VPC subnets in one zone)",
 		Remediation: "Enable zone awareness with two or three Availability Zones (or Multi-AZ with Standby), give a VPC domain one subnet per zone, and keep at least one replica shard."}
+	opensearchQuorumLost = Check{ID: "OPENSEARCH-3", Severity: SeverityHigh,
+		Description: "Zone-aware OpenSearch domain that loses its cluster-manager quorum with one Availability Zone: the zone holding most master-eligible nodes (dedicated masters, else data nodes) leaves no majority behind (2 data nodes without dedicated masters; 3 dedicated masters over 2 zones)",
+		Remediation: "Add three dedicated master nodes and use three Availability Zones, so that losing one zone leaves two of the three masters."}
+	opensearchQuorumThin = Check{ID: "OPENSEARCH-4", Severity: SeverityMedium,
+		Description: "Zone-aware OpenSearch domain that keeps a quorum when one Availability Zone fails, but without 3 dedicated master nodes (data nodes elect the cluster manager) or with fewer than 3 data nodes",
+		Remediation: "Add three dedicated master nodes over three Availability Zones and run at least three data nodes."}
 )
 
 // opensearchDomains are the region's domains (both engine types), as
@@ -75,7 +81,7 @@ func loadOpenSearchDomains(ctx context.Context, api opensearchAPI, add func(open
 
 var OpenSearch = Analyser{
 	Name:   "opensearch",
-	Checks: []Check{opensearchSingleNode, opensearchOneAZ},
+	Checks: []Check{opensearchSingleNode, opensearchOneAZ, opensearchQuorumLost, opensearchQuorumThin},
 	Kinds:  []inventory.Loader{opensearchDomains, inventory.Subnets},
 	Run:    analyseOpenSearch,
 }
@@ -111,7 +117,8 @@ func analyseOpenSearch(ctx context.Context, s *inventory.Scope, emit Emit) error
 // judgeOpenSearch judges the data nodes of a domain: a single data node, or
 // zone awareness disabled (every data node in one AZ), is a risk; zone
 // awareness over two or three AZs is healthy, unless the subnets of a VPC
-// domain turn out to be in one AZ. Public domains have no VPCOptions: their
+// domain turn out to be in one AZ or the domain's quorum does not survive
+// one of them (judgeOpenSearchQuorum). Public domains have no VPCOptions: their
 // AZs are not reported, so their messages name none. The AZs of a VPC domain
 // are those of its subnets (moto, unlike AWS, reports no
 // VPCOptions.AvailabilityZones) together with any the API reports.
@@ -175,11 +182,9 @@ func judgeOpenSearch(d opensearchtypes.DomainStatus, subnets map[string]inventor
 			f = finding(opensearchOneAZ, true, fmt.Sprintf("%s has zone awareness enabled for only %s, so an outage of that zone makes the domain unavailable.",
 				label, plural(zones, "Availability Zone")))
 		case !vpc:
-			f = finding(opensearchOneAZ, false, fmt.Sprintf("%s has zone awareness enabled and spreads %s over %s%s, so it keeps serving if one zone fails.",
-				label, nodes, plural(zones, "Availability Zone"), standby))
+			f = judgeOpenSearchQuorum(label, cc, count, zones, "", standby)
 		case len(azs) >= 2:
-			f = finding(opensearchOneAZ, false, fmt.Sprintf("%s has zone awareness enabled and spreads %s over %d Availability Zones (%s)%s, so it keeps serving if one zone fails.",
-				label, nodes, len(azs), list(azs), standby))
+			f = judgeOpenSearchQuorum(label, cc, count, len(azs), " ("+list(azs)+")", standby)
 		case len(unknown) > 0:
 			f = finding(opensearchOneAZ, true, fmt.Sprintf("%s has zone awareness enabled for %s, but its VPC subnets are known to be in only %s (%s): %s could not be found (%s).",
 				label, plural(zones, "Availability Zone"), plural(len(azs), "Availability Zone"), list(azs), plural(len(unknown), "subnet"), list(unknown)))
@@ -200,4 +205,58 @@ func judgeOpenSearch(d opensearchtypes.DomainStatus, subnets map[string]inventor
 	f.ResourceID = aws.ToString(d.DomainId)
 	f.Engine = aws.ToString(d.EngineVersion)
 	return f
+}
+
+// judgeOpenSearchQuorum judges a zone-aware domain spread over zones
+// Availability Zones (where names them, for a VPC domain): can it still
+// elect a cluster manager when one zone fails? The master-eligible nodes
+// are the dedicated master nodes when enabled, else the data nodes; AWS
+// spreads them evenly, so the zone with the most holds ceil(m/zones) of the
+// m, and the others keep a quorum only if what is left is a majority of m
+// (OPENSEARCH-3). A domain that survives on data nodes alone, or with fewer
+// than 3 data nodes, is still below the bar of 3 dedicated masters and 3
+// data nodes (OPENSEARCH-4). A domain whose data node count is not reported
+// and that has no dedicated masters cannot be counted: it is judged on its
+// zones only.
+func judgeOpenSearchQuorum(label string, cc *opensearchtypes.ClusterConfig, count, zones int, where, standby string) Finding {
+	spread := plural(zones, "Availability Zone") + where
+	dedicated := aws.ToBool(cc.DedicatedMasterEnabled)
+	masters := int(aws.ToInt32(cc.DedicatedMasterCount))
+	if count == 0 && !dedicated {
+		return finding(opensearchOneAZ, false, fmt.Sprintf("%s has zone awareness enabled and spreads its data nodes over %s%s, so it keeps serving if one zone fails.",
+			label, spread, standby))
+	}
+	if dedicated && masters == 0 {
+		return finding(opensearchQuorumThin, true, fmt.Sprintf("%s has zone awareness over %s and dedicated master nodes enabled, but reports no dedicated master count, so its quorum cannot be counted.",
+			label, spread))
+	}
+	eligible, who := count, "data nodes"
+	if dedicated {
+		eligible, who = masters, "dedicated master nodes"
+	}
+	worst := (eligible + zones - 1) / zones
+	left, quorum := eligible-worst, eligible/2+1
+	switch {
+	case left < quorum && !dedicated:
+		return finding(opensearchQuorumLost, true, fmt.Sprintf("%s has zone awareness over %s but no dedicated master nodes: its %s elect the cluster manager, and losing the zone holding %d of them leaves %d of %d, short of the quorum of %d, so the domain cannot elect a cluster manager until the zone returns.",
+			label, spread, plural(eligible, "data node"), worst, left, eligible, quorum))
+	case left < quorum:
+		return finding(opensearchQuorumLost, true, fmt.Sprintf("%s has %s over %s: losing the zone holding %d of them leaves %d of %d, short of the quorum of %d, so the domain cannot elect a cluster manager until the zone returns.",
+			label, plural(eligible, "dedicated master node"), spread, worst, left, eligible, quorum))
+	case !dedicated:
+		return finding(opensearchQuorumThin, true, fmt.Sprintf("%s spreads %s over %s but has no dedicated master nodes: losing one zone leaves %d of %d master-eligible %s (a quorum needs %d), and the cluster manager then runs on data nodes that are taking over the lost zone's shards.",
+			label, plural(count, "data node"), spread, left, eligible, who, quorum))
+	case count > 0 && count < 3:
+		return finding(opensearchQuorumThin, true, fmt.Sprintf("%s has %s over %s, which keep a quorum if one zone fails, but only %s, so losing a zone leaves %s to hold every shard.",
+			label, plural(masters, "dedicated master node"), spread, plural(count, "data node"), plural(count-1, "data node")))
+	}
+	nodes := "its data nodes"
+	if count > 0 {
+		nodes = plural(count, "data node")
+	}
+	if standby != "" {
+		standby = " and one zone held as standby (Multi-AZ with Standby)"
+	}
+	return finding(opensearchOneAZ, false, fmt.Sprintf("%s has zone awareness enabled and spreads %s over %s with %s%s, so it keeps serving, and keeps its quorum (%d of %d masters left), if one zone fails.",
+		label, nodes, spread, plural(masters, "dedicated master node"), standby, left, masters))
 }

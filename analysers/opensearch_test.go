@@ -48,6 +48,13 @@ func opensearchDomain(name string, n, zones int32) opensearchtypes.DomainStatus 
 	}
 }
 
+// opensearchMasters gives d n dedicated master nodes.
+func opensearchMasters(d opensearchtypes.DomainStatus, n int32) opensearchtypes.DomainStatus {
+	d.ClusterConfig.DedicatedMasterEnabled = aws.Bool(true)
+	d.ClusterConfig.DedicatedMasterCount = aws.Int32(n)
+	return d
+}
+
 // opensearchVPCDomain is opensearchDomain inside a VPC.
 func opensearchVPCDomain(name string, n, zones int32, subnets ...string) opensearchtypes.DomainStatus {
 	d := opensearchDomain(name, n, zones)
@@ -55,16 +62,25 @@ func opensearchVPCDomain(name string, n, zones int32, subnets ...string) opensea
 	return d
 }
 
+// opensearchSeverity is each check's severity, as the rows carry it.
+var opensearchSeverity = map[string]Severity{"OPENSEARCH-1": SeverityHigh, "OPENSEARCH-2": SeverityHigh, "OPENSEARCH-3": SeverityHigh, "OPENSEARCH-4": SeverityMedium}
+
 func TestJudgeOpenSearch(t *testing.T) {
-	standby := opensearchVPCDomain("standby", 6, 3, "subnet-a", "subnet-b", "subnet-c")
+	standby := opensearchMasters(opensearchVPCDomain("standby", 6, 3, "subnet-a", "subnet-b", "subnet-c"), 3)
 	standby.ClusterConfig.MultiAZWithStandbyEnabled = aws.Bool(true)
-	publicStandby := opensearchDomain("pub-standby", 3, 3)
+	publicStandby := opensearchMasters(opensearchDomain("pub-standby", 3, 3), 3)
 	publicStandby.ClusterConfig.MultiAZWithStandbyEnabled = aws.Bool(true)
+	noMasterCount := opensearchDomain("no-master-count", 3, 3)
+	noMasterCount.ClusterConfig.DedicatedMasterEnabled = aws.Bool(true)
+	noDataCount := opensearchDomain("no-data-count", 0, 3)
+	noDataCount.ClusterConfig.InstanceCount = nil
+	mastersNoDataCount := opensearchMasters(opensearchDomain("masters-no-data-count", 0, 3), 3)
+	mastersNoDataCount.ClusterConfig.InstanceCount = nil
 	defaultZones := opensearchDomain("default-zones", 4, 2)
 	defaultZones.ClusterConfig.ZoneAwarenessConfig = nil
 	noConfig := opensearchDomain("no-config", 0, 0)
 	noConfig.ClusterConfig = nil
-	reported := opensearchVPCDomain("reported", 2, 2, "subnet-unlisted-1", "subnet-unlisted-2")
+	reported := opensearchMasters(opensearchVPCDomain("reported", 2, 2, "subnet-unlisted-1", "subnet-unlisted-2"), 3)
 	reported.VPCOptions.AvailabilityZones = []string{"cn-northwest-1b", "cn-northwest-1a"}
 	noARN := opensearchDomain("no-arn", 1, 0)
 	noARN.ARN = nil
@@ -102,24 +118,54 @@ func TestJudgeOpenSearch(t *testing.T) {
 		{"zone aware over one AZ (AWS allows 2 or 3)", opensearchDomain("one-zone", 2, 1),
 			"OPENSEARCH-2", true, "OpenSearch domain one-zone has zone awareness enabled for only 1 Availability Zone, so an outage of that zone makes the domain unavailable.",
 			nil, nil},
-		{"public, zone aware over 3 AZs", opensearchDomain("pub3", 3, 3),
-			"OPENSEARCH-2", false, "OpenSearch domain pub3 has zone awareness enabled and spreads 3 data nodes over 3 Availability Zones, so it keeps serving if one zone fails.",
+		// Zone awareness on: the quorum decides (OPENSEARCH-3/4), and only a
+		// domain with 3 dedicated masters over 3 zones and 3 data nodes is
+		// healthy (an OPENSEARCH-2 row).
+		{"public, 3 data nodes over 3 AZs, no dedicated masters", opensearchDomain("pub3", 3, 3),
+			"OPENSEARCH-4", true, "OpenSearch domain pub3 spreads 3 data nodes over 3 Availability Zones but has no dedicated master nodes: losing one zone leaves 2 of 3 master-eligible data nodes (a quorum needs 2), and the cluster manager then runs on data nodes that are taking over the lost zone's shards.",
 			nil, nil},
-		{"public, zone aware, default AZ count", defaultZones,
-			"OPENSEARCH-2", false, "OpenSearch domain default-zones has zone awareness enabled and spreads 4 data nodes over 2 Availability Zones, so it keeps serving if one zone fails.",
+		{"public, 3 data nodes and 3 dedicated masters over 3 AZs", opensearchMasters(opensearchDomain("pub3-masters", 3, 3), 3),
+			"OPENSEARCH-2", false, "OpenSearch domain pub3-masters has zone awareness enabled and spreads 3 data nodes over 3 Availability Zones with 3 dedicated master nodes, so it keeps serving, and keeps its quorum (2 of 3 masters left), if one zone fails.",
+			nil, nil},
+		{"public, 5 dedicated masters over 3 AZs", opensearchMasters(opensearchDomain("pub-five", 6, 3), 5),
+			"OPENSEARCH-2", false, "OpenSearch domain pub-five has zone awareness enabled and spreads 6 data nodes over 3 Availability Zones with 5 dedicated master nodes, so it keeps serving, and keeps its quorum (3 of 5 masters left), if one zone fails.",
+			nil, nil},
+		{"public, zone aware, default AZ count: 4 data nodes over 2 AZs", defaultZones,
+			"OPENSEARCH-3", true, "OpenSearch domain default-zones has zone awareness over 2 Availability Zones but no dedicated master nodes: its 4 data nodes elect the cluster manager, and losing the zone holding 2 of them leaves 2 of 4, short of the quorum of 3, so the domain cannot elect a cluster manager until the zone returns.",
 			nil, nil},
 		{"public, Multi-AZ with Standby", publicStandby,
-			"OPENSEARCH-2", false, "OpenSearch domain pub-standby has zone awareness enabled and spreads 3 data nodes over 3 Availability Zones with one zone held as standby (Multi-AZ with Standby), so it keeps serving if one zone fails.",
+			"OPENSEARCH-2", false, "OpenSearch domain pub-standby has zone awareness enabled and spreads 3 data nodes over 3 Availability Zones with 3 dedicated master nodes and one zone held as standby (Multi-AZ with Standby), so it keeps serving, and keeps its quorum (2 of 3 masters left), if one zone fails.",
 			nil, nil},
-		{"VPC, zone aware over 2 AZs", opensearchVPCDomain("vpc2", 2, 2, "subnet-b", "subnet-a"),
-			"OPENSEARCH-2", false, "OpenSearch domain vpc2 has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones (cn-northwest-1a, cn-northwest-1b), so it keeps serving if one zone fails.",
+		{"VPC, 2 data nodes over 2 AZs, no dedicated masters", opensearchVPCDomain("vpc2", 2, 2, "subnet-b", "subnet-a"),
+			"OPENSEARCH-3", true, "OpenSearch domain vpc2 has zone awareness over 2 Availability Zones (cn-northwest-1a, cn-northwest-1b) but no dedicated master nodes: its 2 data nodes elect the cluster manager, and losing the zone holding 1 of them leaves 1 of 2, short of the quorum of 2, so the domain cannot elect a cluster manager until the zone returns.",
 			[]string{"cn-northwest-1a", "cn-northwest-1b"}, []string{"cnnw1-az1", "cnnw1-az2"}},
-		{"VPC, Multi-AZ with Standby over 3 AZs", standby,
-			"OPENSEARCH-2", false, "OpenSearch domain standby has zone awareness enabled and spreads 6 data nodes over 3 Availability Zones (cn-northwest-1a, cn-northwest-1b, cn-northwest-1c) with one zone held as standby (Multi-AZ with Standby), so it keeps serving if one zone fails.",
+		{"public, 2 data nodes over 3 AZs, no dedicated masters", opensearchDomain("two-of-three", 2, 3),
+			"OPENSEARCH-3", true, "OpenSearch domain two-of-three has zone awareness over 3 Availability Zones but no dedicated master nodes: its 2 data nodes elect the cluster manager, and losing the zone holding 1 of them leaves 1 of 2, short of the quorum of 2, so the domain cannot elect a cluster manager until the zone returns.",
+			nil, nil},
+		{"VPC, 6 data nodes over 3 AZs, no dedicated masters", opensearchVPCDomain("vpc6", 6, 3, "subnet-a", "subnet-b", "subnet-c"),
+			"OPENSEARCH-4", true, "OpenSearch domain vpc6 spreads 6 data nodes over 3 Availability Zones (cn-northwest-1a, cn-northwest-1b, cn-northwest-1c) but has no dedicated master nodes: losing one zone leaves 4 of 6 master-eligible data nodes (a quorum needs 4), and the cluster manager then runs on data nodes that are taking over the lost zone's shards.",
 			[]string{"cn-northwest-1a", "cn-northwest-1b", "cn-northwest-1c"}, []string{"cnnw1-az1", "cnnw1-az2", "cnnw1-az3"}},
-		{"VPC, AZs reported by the API", reported,
-			"OPENSEARCH-2", false, "OpenSearch domain reported has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones (cn-northwest-1a, cn-northwest-1b), so it keeps serving if one zone fails.",
+		{"VPC, Multi-AZ with Standby over 3 AZs", standby,
+			"OPENSEARCH-2", false, "OpenSearch domain standby has zone awareness enabled and spreads 6 data nodes over 3 Availability Zones (cn-northwest-1a, cn-northwest-1b, cn-northwest-1c) with 3 dedicated master nodes and one zone held as standby (Multi-AZ with Standby), so it keeps serving, and keeps its quorum (2 of 3 masters left), if one zone fails.",
+			[]string{"cn-northwest-1a", "cn-northwest-1b", "cn-northwest-1c"}, []string{"cnnw1-az1", "cnnw1-az2", "cnnw1-az3"}},
+		{"VPC, AZs reported by the API: 3 dedicated masters over 2 AZs", reported,
+			"OPENSEARCH-3", true, "OpenSearch domain reported has 3 dedicated master nodes over 2 Availability Zones (cn-northwest-1a, cn-northwest-1b): losing the zone holding 2 of them leaves 1 of 3, short of the quorum of 2, so the domain cannot elect a cluster manager until the zone returns.",
 			[]string{"cn-northwest-1a", "cn-northwest-1b"}, nil},
+		{"3 dedicated masters over 3 AZs but 2 data nodes", opensearchMasters(opensearchVPCDomain("two-data", 2, 3, "subnet-a", "subnet-b", "subnet-c"), 3),
+			"OPENSEARCH-4", true, "OpenSearch domain two-data has 3 dedicated master nodes over 3 Availability Zones (cn-northwest-1a, cn-northwest-1b, cn-northwest-1c), which keep a quorum if one zone fails, but only 2 data nodes, so losing a zone leaves 1 data node to hold every shard.",
+			[]string{"cn-northwest-1a", "cn-northwest-1b", "cn-northwest-1c"}, []string{"cnnw1-az1", "cnnw1-az2", "cnnw1-az3"}},
+		{"1 dedicated master", opensearchMasters(opensearchDomain("one-master", 3, 3), 1),
+			"OPENSEARCH-3", true, "OpenSearch domain one-master has 1 dedicated master node over 3 Availability Zones: losing the zone holding 1 of them leaves 0 of 1, short of the quorum of 1, so the domain cannot elect a cluster manager until the zone returns.",
+			nil, nil},
+		{"dedicated masters without a count", noMasterCount,
+			"OPENSEARCH-4", true, "OpenSearch domain no-master-count has zone awareness over 3 Availability Zones and dedicated master nodes enabled, but reports no dedicated master count, so its quorum cannot be counted.",
+			nil, nil},
+		{"data node count not reported, no dedicated masters", noDataCount,
+			"OPENSEARCH-2", false, "OpenSearch domain no-data-count has zone awareness enabled and spreads its data nodes over 3 Availability Zones, so it keeps serving if one zone fails.",
+			nil, nil},
+		{"data node count not reported, 3 dedicated masters", mastersNoDataCount,
+			"OPENSEARCH-2", false, "OpenSearch domain masters-no-data-count has zone awareness enabled and spreads its data nodes over 3 Availability Zones with 3 dedicated master nodes, so it keeps serving, and keeps its quorum (2 of 3 masters left), if one zone fails.",
+			nil, nil},
 		{"VPC, zone aware but subnets in one AZ", opensearchVPCDomain("vpc-same", 4, 2, "subnet-a", "subnet-a2"),
 			"OPENSEARCH-2", true, "OpenSearch domain vpc-same has zone awareness enabled for 2 Availability Zones, but its VPC subnets are all in one Availability Zone (cn-northwest-1a), so an outage of that zone makes the domain unavailable.",
 			[]string{"cn-northwest-1a"}, []string{"cnnw1-az1"}},
@@ -127,7 +173,7 @@ func TestJudgeOpenSearch(t *testing.T) {
 			"OPENSEARCH-2", true, "OpenSearch domain vpc-gone has zone awareness enabled for 2 Availability Zones, but its VPC subnets are known to be in only 1 Availability Zone (cn-northwest-1a): 1 subnet could not be found (subnet-gone).",
 			[]string{"cn-northwest-1a"}, []string{"cnnw1-az1"}},
 		{"VPC options without subnets count as public", emptyVPC,
-			"OPENSEARCH-2", false, "OpenSearch domain empty-vpc has zone awareness enabled and spreads 2 data nodes over 2 Availability Zones, so it keeps serving if one zone fails.",
+			"OPENSEARCH-3", true, "OpenSearch domain empty-vpc has zone awareness over 2 Availability Zones but no dedicated master nodes: its 2 data nodes elect the cluster manager, and losing the zone holding 1 of them leaves 1 of 2, short of the quorum of 2, so the domain cannot elect a cluster manager until the zone returns.",
 			nil, nil},
 		{"Elasticsearch engine", es,
 			"OPENSEARCH-2", true, "OpenSearch domain legacy has zone awareness disabled, so both data nodes are in one Availability Zone and an outage of that zone makes the domain unavailable.",
@@ -144,7 +190,7 @@ func TestJudgeOpenSearch(t *testing.T) {
 			}
 			name := aws.ToString(c.d.DomainName)
 			if f.ResourceARN != "arn:aws-cn:es:cn-northwest-1:111111111111:domain/"+name || f.ResourceName != name ||
-				f.ResourceID != "111111111111/"+name || f.Engine != aws.ToString(c.d.EngineVersion) || f.Severity != SeverityHigh ||
+				f.ResourceID != "111111111111/"+name || f.Engine != aws.ToString(c.d.EngineVersion) || f.Severity != opensearchSeverity[c.check] ||
 				f.ResourceType != "AWS::OpenSearchService::Domain" {
 				t.Errorf("resource columns: %+v", f)
 			}
@@ -206,7 +252,7 @@ func opensearchEight() []opensearchtypes.DomainStatus {
 		opensearchDomain("d3", 3, 3),
 		deleting,
 		opensearchDomain("d5", 2, 0),
-		opensearchVPCDomain("d6-vpc", 3, 3, "subnet-a", "subnet-b", "subnet-c"),
+		opensearchMasters(opensearchVPCDomain("d6-vpc", 3, 3, "subnet-a", "subnet-b", "subnet-c"), 3),
 		opensearchVPCDomain("d7-vpc", 2, 2, "subnet-a", "subnet-a2"),
 		opensearchDomain("d8", 2, 2),
 	}
@@ -265,7 +311,7 @@ func TestAnalyseOpenSearch(t *testing.T) {
 	want := []struct {
 		name string
 		risk bool
-	}{{"d1-public", true}, {"d2-vpc", false}, {"d3", false}, {"d5", true}, {"d6-vpc", false}, {"d7-vpc", true}, {"d8", false}}
+	}{{"d1-public", true}, {"d2-vpc", true}, {"d3", true}, {"d5", true}, {"d6-vpc", false}, {"d7-vpc", true}, {"d8", true}}
 	if len(got) != len(want) {
 		t.Fatalf("got %d findings, want %d: %+v", len(got), len(want), got)
 	}

@@ -20,6 +20,8 @@ var All = []Analyser{
 	DX,
 	CloudHSM,
 	Redshift,
+	VPN,
+	Route53,
 }
 
 // ByName returns the analyser with that service key.
