@@ -20,6 +20,8 @@ var All = []Analyser{
 	DX,
 	CloudHSM,
 	Redshift,
+	ECS,
+	EKS,
 }
 
 // ByName returns the analyser with that service key.
