@@ -22,6 +22,8 @@ var All = []Analyser{
 	Redshift,
 	VPN,
 	Route53,
+	ECS,
+	EKS,
 }
 
 // ByName returns the analyser with that service key.

@@ -346,8 +346,9 @@ func loadECSClusters(ctx context.Context, api ecs.ListClustersAPIClient, add fun
 		func(o *ecs.ListClustersOutput) []string { return o.ClusterArns }, add)
 }
 
-// ECSService is what reach needs of an ECS service: where its tasks run.
-// (The SDK's Service holds document fields that do not round-trip JSON.)
+// ECSService is what reach and the ecs analyser need of an ECS service:
+// where its tasks run and how ECS places them. (The SDK's Service holds
+// document fields that do not round-trip JSON.)
 type ECSService struct {
 	ARN        string `json:"arn"`
 	Name       string `json:"name"`
@@ -355,6 +356,33 @@ type ECSService struct {
 	Status     string `json:"status"`
 	// AwsVPC is the service's awsvpc network configuration, nil without.
 	AwsVPC *ECSNetwork `json:"awsvpc,omitempty"`
+	// LaunchType is EC2, FARGATE or EXTERNAL; empty when the service uses a
+	// capacity provider strategy (its own, CapacityProviders, or the
+	// cluster's default).
+	LaunchType string `json:"launch_type,omitempty"`
+	// CapacityProviders are the providers of the service's capacity
+	// provider strategy, in its order (FARGATE, FARGATE_SPOT, or an Auto
+	// Scaling group provider's name).
+	CapacityProviders []string `json:"capacity_providers,omitempty"`
+	// SchedulingStrategy is REPLICA or DAEMON.
+	SchedulingStrategy   string                   `json:"scheduling_strategy,omitempty"`
+	DesiredCount         int32                    `json:"desired_count,omitempty"`
+	PlacementStrategy    []ECSPlacementStrategy   `json:"placement_strategy,omitempty"`
+	PlacementConstraints []ECSPlacementConstraint `json:"placement_constraints,omitempty"`
+}
+
+// ECSPlacementStrategy is one placement strategy of a service, in order
+// (spread on attribute:ecs.availability-zone, binpack on memory, random).
+type ECSPlacementStrategy struct {
+	Type  string `json:"type"`
+	Field string `json:"field,omitempty"`
+}
+
+// ECSPlacementConstraint is one placement constraint of a service
+// (memberOf with a cluster query expression, or distinctInstance).
+type ECSPlacementConstraint struct {
+	Type       string `json:"type"`
+	Expression string `json:"expression,omitempty"`
 }
 
 // ECSNetwork is an awsvpc network configuration.
@@ -371,6 +399,11 @@ type ECSTask struct {
 	ClusterARN string   `json:"cluster_arn"`
 	Group      string   `json:"group,omitempty"`
 	ENIs       []string `json:"network_interfaces,omitempty"`
+	// AZ is the task's Availability Zone as ECS reports it, and Subnet the
+	// subnet of its awsvpc network interface (the ecs analyser places a
+	// task by it when the zone is not reported).
+	AZ     string `json:"availability_zone,omitempty"`
+	Subnet string `json:"subnet,omitempty"`
 }
 
 func ecsService(svc ecstypes.Service) ECSService {
@@ -380,15 +413,30 @@ func ecsService(svc ecstypes.Service) ECSService {
 		c := svc.NetworkConfiguration.AwsvpcConfiguration
 		out.AwsVPC = &ECSNetwork{Subnets: c.Subnets, SecurityGroups: c.SecurityGroups, AssignPublicIP: c.AssignPublicIp == ecstypes.AssignPublicIpEnabled}
 	}
+	out.LaunchType, out.SchedulingStrategy, out.DesiredCount = string(svc.LaunchType), string(svc.SchedulingStrategy), svc.DesiredCount
+	for _, p := range svc.CapacityProviderStrategy {
+		out.CapacityProviders = append(out.CapacityProviders, aws.ToString(p.CapacityProvider))
+	}
+	for _, p := range svc.PlacementStrategy {
+		out.PlacementStrategy = append(out.PlacementStrategy, ECSPlacementStrategy{Type: string(p.Type), Field: aws.ToString(p.Field)})
+	}
+	for _, p := range svc.PlacementConstraints {
+		out.PlacementConstraints = append(out.PlacementConstraints, ECSPlacementConstraint{Type: string(p.Type), Expression: aws.ToString(p.Expression)})
+	}
 	return out
 }
 
 func ecsTask(t ecstypes.Task) ECSTask {
-	out := ECSTask{ARN: aws.ToString(t.TaskArn), ClusterARN: aws.ToString(t.ClusterArn), Group: aws.ToString(t.Group)}
+	out := ECSTask{ARN: aws.ToString(t.TaskArn), ClusterARN: aws.ToString(t.ClusterArn), Group: aws.ToString(t.Group), AZ: aws.ToString(t.AvailabilityZone)}
 	for _, a := range t.Attachments {
 		for _, d := range a.Details {
-			if aws.ToString(d.Name) == "networkInterfaceId" {
+			switch aws.ToString(d.Name) {
+			case "networkInterfaceId":
 				out.ENIs = append(out.ENIs, aws.ToString(d.Value))
+			case "subnetId":
+				if out.Subnet == "" {
+					out.Subnet = aws.ToString(d.Value)
+				}
 			}
 		}
 	}

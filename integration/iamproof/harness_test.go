@@ -102,6 +102,19 @@ var restRoutes = []struct {
 	{"POST", "es", "/2021-01-01/opensearch/domain-info", "DescribeDomains"},
 }
 
+// restPathRoutes are REST calls whose paths hold resource names (EKS), told
+// apart by the whole path.
+var restPathRoutes = []struct {
+	method, service string
+	path            *regexp.Regexp
+	operation       string
+}{
+	{"GET", "eks", regexp.MustCompile(`^/clusters$`), "ListClusters"},
+	{"GET", "eks", regexp.MustCompile(`^/clusters/[^/]+$`), "DescribeCluster"},
+	{"GET", "eks", regexp.MustCompile(`^/clusters/[^/]+/node-groups$`), "ListNodegroups"},
+	{"GET", "eks", regexp.MustCompile(`^/clusters/[^/]+/node-groups/[^/]+$`), "DescribeNodegroup"},
+}
+
 func (rec *requestRecorder) proxy(target *url.URL) http.Handler {
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.ModifyResponse = func(resp *http.Response) error {
@@ -156,6 +169,11 @@ func identify(req *http.Request, body []byte) *request {
 	} else {
 		for _, route := range restRoutes {
 			if req.Method == route.method && service == route.service && strings.HasPrefix(req.URL.Path, route.pathPrefix) {
+				op = route.operation
+			}
+		}
+		for _, route := range restPathRoutes {
+			if req.Method == route.method && service == route.service && route.path.MatchString(req.URL.Path) {
 				op = route.operation
 			}
 		}

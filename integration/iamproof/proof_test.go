@@ -51,6 +51,7 @@ var motoLimits = map[string]motoLimit{
 	"efs":               {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 	"lambda":            {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 	"opensearch":        {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
+	"eks":               {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 }
 
 // neverSent are policy actions the binary cannot send against moto: Global

@@ -9,7 +9,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/efs"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/aws-sdk-go-v2/service/fsx"
 	fsxtypes "github.com/aws/aws-sdk-go-v2/service/fsx/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -22,8 +26,9 @@ import (
 
 // seedEstate creates, in cfg's account and region, one resource for every
 // call an analyser makes only when it finds something: the subnet lookups
-// of VPC endpoints, FSx, Lambda and OpenSearch, EFS mount targets and
-// OpenSearch DescribeDomains. The other calls are list calls made whatever
+// of VPC endpoints, FSx, Lambda, OpenSearch, ECS and EKS, EFS mount
+// targets, OpenSearch DescribeDomains, the ECS services and tasks of a
+// cluster and the EKS clusters and node groups. The other calls are list calls made whatever
 // the estate holds. It also makes the account an organization's management
 // account, so that the Organizations reads succeed.
 func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
@@ -70,6 +75,48 @@ func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
 		Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"), Role: aws.String(role),
 		Code:      &lambdatypes.FunctionCode{ZipFile: motoserver.LambdaZip()},
 		VpcConfig: &lambdatypes.VpcConfig{SubnetIds: []string{*subnet}, SecurityGroupIds: []string{}}}); err != nil {
+		t.Fatal(err)
+	}
+	seedContainers(t, ctx, cfg, *subnet)
+}
+
+// seedContainers creates an ECS cluster with an awsvpc service that expects
+// two tasks and one of its tasks, and an EKS cluster with a node group.
+func seedContainers(t *testing.T, ctx context.Context, cfg aws.Config, subnet string) {
+	t.Helper()
+	sgs, err := ec2.NewFromConfig(cfg).DescribeSecurityGroups(ctx, &ec2.DescribeSecurityGroupsInput{
+		Filters: []ec2types.Filter{{Name: aws.String("group-name"), Values: []string{"default"}}}})
+	if err != nil || len(sgs.SecurityGroups) == 0 {
+		t.Fatalf("default security group: %v", err)
+	}
+	network := &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+		Subnets: []string{subnet}, SecurityGroups: []string{aws.ToString(sgs.SecurityGroups[0].GroupId)}}}
+	ecsapi := ecs.NewFromConfig(cfg)
+	if _, err := ecsapi.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String("proof")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ecsapi.RegisterTaskDefinition(ctx, &ecs.RegisterTaskDefinitionInput{Family: aws.String("proof"),
+		NetworkMode: ecstypes.NetworkModeAwsvpc, Cpu: aws.String("256"), Memory: aws.String("512"),
+		RequiresCompatibilities: []ecstypes.Compatibility{ecstypes.CompatibilityFargate},
+		ContainerDefinitions:    []ecstypes.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("nginx"), Memory: aws.Int32(128)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ecsapi.CreateService(ctx, &ecs.CreateServiceInput{Cluster: aws.String("proof"), ServiceName: aws.String("proof"),
+		TaskDefinition: aws.String("proof"), DesiredCount: aws.Int32(2), LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: network}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ecsapi.RunTask(ctx, &ecs.RunTaskInput{Cluster: aws.String("proof"), TaskDefinition: aws.String("proof"), Group: aws.String("service:proof"),
+		LaunchType: ecstypes.LaunchTypeFargate, NetworkConfiguration: network}); err != nil {
+		t.Fatal(err)
+	}
+	eksapi := eks.NewFromConfig(cfg)
+	role := aws.String("arn:aws:iam::" + proofAccount + ":role/eks")
+	if _, err := eksapi.CreateCluster(ctx, &eks.CreateClusterInput{Name: aws.String("proof"), RoleArn: role,
+		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{subnet}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eksapi.CreateNodegroup(ctx, &eks.CreateNodegroupInput{ClusterName: aws.String("proof"), NodegroupName: aws.String("proof"),
+		NodeRole: role, Subnets: []string{subnet}}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -9,6 +9,8 @@ fails with "deserialization failed". We patch the models' to_dict methods:
   dms        ReplicationInstance / ReplicationTask timestamps
   dx         Connection / LAG hasLogicalRedundancy, loaIssueTime
   cloudhsmv2 Cluster / Backup timestamps
+  ecs        a task's containers' cpu and memory, numbers where the model
+             has strings (RunTask, DescribeTasks)
 
 Usage is moto_server's:  python3 moto_server_go.py -H 127.0.0.1 -p 5000
 """
@@ -18,6 +20,7 @@ import functools
 from moto.cloudhsmv2 import models as cloudhsmv2_models
 from moto.directconnect import models as directconnect_models
 from moto.dms import models as dms_models
+from moto.ecs import models as ecs_models
 from moto.server import main
 
 
@@ -65,6 +68,23 @@ fix_to_dict(directconnect_models.Connection, ["loaIssueTime"], redundancy_as_enu
 fix_to_dict(directconnect_models.LAG, [], redundancy_as_enum)
 fix_to_dict(cloudhsmv2_models.Cluster, ["CreateTimestamp"])
 fix_to_dict(cloudhsmv2_models.Backup, ["CreateTimestamp", "CopyTimestamp", "DeleteTimestamp"])
+
+
+def fix_ecs_container():
+    original = ecs_models.Container.__init__
+
+    @functools.wraps(original)
+    def __init__(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        for field in ("cpu", "memory"):
+            value = getattr(self, field, None)
+            if isinstance(value, int):
+                setattr(self, field, str(value))
+
+    ecs_models.Container.__init__ = __init__
+
+
+fix_ecs_container()
 
 if __name__ == "__main__":
     main()
