@@ -20,6 +20,8 @@ var All = []Analyser{
 	DX,
 	CloudHSM,
 	Redshift,
+	AutoScaling,
+	EC2,
 }
 
 // ByName returns the analyser with that service key.
