@@ -24,6 +24,8 @@ var All = []Analyser{
 	Route53,
 	ECS,
 	EKS,
+	AutoScaling,
+	EC2,
 }
 
 // ByName returns the analyser with that service key.

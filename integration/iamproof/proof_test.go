@@ -56,12 +56,13 @@ var motoLimits = map[string]motoLimit{
 
 // neverSent are policy actions the binary cannot send against moto: Global
 // Accelerator reads EC2 and ELB only for the endpoints of accelerators moto
-// cannot hold, and the zone lookup reads the zone list only for a zone name
+// cannot hold (ec2:DescribeInstances, which it reads too, the ec2 analyser
+// sends), and the zone lookup reads the zone list only for a zone name
 // that no subnet of the region names (every resource moto holds sits in a
 // default subnet; integration's TestZoneListFromMoto reads the list). The registry test proves each is a method of the analyser's
 // client interface; they are the only actions neither the enforcement nor the
 // recording covers.
-var neverSent = []string{"ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces",
+var neverSent = []string{"ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones", "ec2:DescribeNetworkInterfaces",
 	"elasticloadbalancing:DescribeLoadBalancers", "globalaccelerator:ListCustomRoutingAccelerators",
 	"globalaccelerator:ListCustomRoutingEndpointGroups", "globalaccelerator:ListCustomRoutingListeners",
 	"globalaccelerator:ListEndpointGroups", "globalaccelerator:ListListeners"}

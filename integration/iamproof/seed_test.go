@@ -7,6 +7,7 @@ import (
 	"github.com/faultline/faultline/internal/motoserver"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -26,9 +27,10 @@ import (
 
 // seedEstate creates, in cfg's account and region, one resource for every
 // call an analyser makes only when it finds something: the subnet lookups
-// of VPC endpoints, FSx, Lambda, OpenSearch, ECS and EKS, EFS mount
-// targets, OpenSearch DescribeDomains, the ECS services and tasks of a
-// cluster and the EKS clusters and node groups. The other calls are list calls made whatever
+// of VPC endpoints, FSx, Lambda, OpenSearch, Auto Scaling groups, ECS and
+// EKS, EFS mount targets, OpenSearch DescribeDomains, the ECS services and
+// tasks of a cluster and the EKS clusters and node groups. The other calls
+// are list calls made whatever
 // the estate holds. It also makes the account an organization's management
 // account, so that the Organizations reads succeed.
 func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
@@ -65,6 +67,18 @@ func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
 		ClusterConfig: &opensearchtypes.ClusterConfig{InstanceCount: aws.Int32(1),
 			InstanceType: opensearchtypes.OpenSearchPartitionInstanceTypeR6gLargeSearch},
 		VPCOptions: &opensearchtypes.VPCOptions{SubnetIds: []string{*subnet}}}); err != nil {
+		t.Fatal(err)
+	}
+	// A group that lists a subnet (no instance needed: its subnets are read
+	// whatever its size).
+	asg := autoscaling.NewFromConfig(cfg)
+	if _, err := asg.CreateLaunchConfiguration(ctx, &autoscaling.CreateLaunchConfigurationInput{LaunchConfigurationName: aws.String("proof"),
+		ImageId: aws.String("ami-12c6146b"), InstanceType: aws.String("t3.micro")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asg.CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{AutoScalingGroupName: aws.String("proof"),
+		LaunchConfigurationName: aws.String("proof"), MinSize: aws.Int32(0), MaxSize: aws.Int32(0), DesiredCapacity: aws.Int32(0),
+		VPCZoneIdentifier: subnet}); err != nil {
 		t.Fatal(err)
 	}
 	role, err := motoserver.LambdaRole(ctx, cfg, "lambda-role")

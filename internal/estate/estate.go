@@ -37,7 +37,8 @@ type Seeder func(ctx context.Context, cfg aws.Config, n int) error
 
 // Seeders are the services moto can hold, by faultline's service key. Not
 // here: docdb (moto rejects Engine=docdb), sgw and globalaccelerator (not
-// implemented); cloudhsm clusters have no HSMs in moto.
+// implemented); cloudhsm clusters have no HSMs in moto. autoscaling and ec2
+// join from autoscaling.go.
 var Seeders = map[string]Seeder{
 	"rds": RDS, "lambda": Lambda, "efs": EFS, "elasticache": ElastiCache, "redshift": Redshift,
 	"vpce": VPCE, "fsx": FSx, "dax": DAX, "memorydb": MemoryDB, "opensearch": OpenSearch,
