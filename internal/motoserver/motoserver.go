@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go/logging"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
@@ -146,7 +147,10 @@ func (s *Server) AccountKeys(ctx context.Context, account, user string) (Keys, e
 		return Keys{}, err
 	}
 	api := iam.NewFromConfig(cfg)
-	if _, err := api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)}); err != nil {
+	// Idempotent: a CreateUser retried under load (moto on one core answers
+	// slowly) can meet the user its first attempt made.
+	var exists *iamtypes.EntityAlreadyExistsException
+	if _, err := api.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(user)}); err != nil && !errors.As(err, &exists) {
 		return Keys{}, err
 	}
 	out, err := api.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(user)})
