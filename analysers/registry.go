@@ -20,6 +20,9 @@ var All = []Analyser{
 	DX,
 	CloudHSM,
 	Redshift,
+	NATGW,
+	TGW,
+	NetworkFirewall,
 }
 
 // ByName returns the analyser with that service key.
