@@ -26,6 +26,9 @@ var All = []Analyser{
 	EKS,
 	AutoScaling,
 	EC2,
+	NATGW,
+	TGW,
+	NetworkFirewall,
 }
 
 // ByName returns the analyser with that service key.

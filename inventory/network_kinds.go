@@ -384,6 +384,24 @@ func NetworkOf(ctx context.Context, s *Scope) (*Network, error) {
 	return n, nil
 }
 
+// RoutingOf is the part of the network that routing rules need, the
+// subnets and route tables, read from those two kinds only (NetworkOf reads
+// all thirteen). Unlike NetworkOf it returns any error of either read, with
+// no network: a subnet whose route table was not read would be placed on its
+// VPC's main table, a wrong answer rather than an unknown one.
+func RoutingOf(ctx context.Context, s *Scope) (*Network, error) {
+	n := NewNetwork(s.Region)
+	for _, st := range networkSteps {
+		if st.label != KindSubnets && st.label != KindRouteTables {
+			continue
+		}
+		if err := st.read(ctx, s, n); err != nil {
+			return nil, fmt.Errorf("reading %s: %w", st.label, err)
+		}
+	}
+	return n, nil
+}
+
 func putVPC(n *Network, v ec2types.Vpc) {
 	vpc := &VPC{ID: aws.ToString(v.VpcId), OwnerID: aws.ToString(v.OwnerId)}
 	for _, c := range v.CidrBlockAssociationSet {

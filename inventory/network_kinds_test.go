@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -463,5 +464,35 @@ func TestNetworkRoundTripsThroughASnapshot(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("from the snapshot:\n%+v\nlive:\n%+v", got, want)
+	}
+}
+
+// RoutingOf reads the subnets and route tables and nothing else (the other
+// kinds are not in the scope: reading one would fail), and returns a refusal
+// of either rather than a network missing it.
+func TestRoutingOfReadsOnlySubnetsAndRouteTables(t *testing.T) {
+	full := networkFixture(NewFixture())
+	subnets, _ := Subnets.Items(context.Background(), full)
+	tables, _ := RouteTables.Items(context.Background(), full)
+	s := NewFixture().Scope(Account{ID: "111111111111"}, "us-east-1")
+	Put(s, Subnets, subnets, nil)
+	Put(s, RouteTables, tables, nil)
+	n, err := RoutingOf(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn := n.Subnets["subnet-2"]
+	if len(n.Subnets) != 2 || sn.AZID != "use1-az2" {
+		t.Fatalf("subnets %+v", n.Subnets)
+	}
+	if rt, ok := n.RouteTableOf(sn); !ok || rt.ID != "rtb-1" || !rt.Main || len(rt.Routes) != 2 {
+		t.Errorf("route table of subnet-2: %+v %v", rt, ok)
+	}
+	if len(n.VPCs)+len(n.ENIs)+len(n.NATGateways)+len(n.TGWAttachments) != 0 || len(n.Unreadable) != 0 {
+		t.Errorf("RoutingOf holds more than routing: %+v", n)
+	}
+	Put(s, RouteTables, tables[:0], denied)
+	if _, err := RoutingOf(context.Background(), s); !IsAccessDenied(err) || !strings.HasPrefix(err.Error(), "reading route tables: ") {
+		t.Fatalf("want the refusal, got %v", err)
 	}
 }

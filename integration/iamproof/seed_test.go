@@ -19,6 +19,8 @@ import (
 	fsxtypes "github.com/aws/aws-sdk-go-v2/service/fsx/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/networkfirewall"
+	nfwtypes "github.com/aws/aws-sdk-go-v2/service/networkfirewall/types"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
 	opensearchtypes "github.com/aws/aws-sdk-go-v2/service/opensearch/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -29,8 +31,10 @@ import (
 // call an analyser makes only when it finds something: the subnet lookups
 // of VPC endpoints, FSx, Lambda, OpenSearch, Auto Scaling groups, ECS and
 // EKS, EFS mount targets, OpenSearch DescribeDomains, the ECS services and
-// tasks of a cluster and the EKS clusters and node groups. The other calls
-// are list calls made whatever
+// tasks of a cluster, the EKS clusters and node groups, and the subnets and
+// route tables that natgw, tgw and networkfirewall read once there is a NAT
+// gateway, a transit gateway attachment or a firewall (and networkfirewall's
+// DescribeFirewall). The other calls are list calls made whatever
 // the estate holds. It also makes the account an organization's management
 // account, so that the Organizations reads succeed.
 func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
@@ -89,6 +93,26 @@ func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
 		Runtime: lambdatypes.RuntimePython312, Handler: aws.String("index.handler"), Role: aws.String(role),
 		Code:      &lambdatypes.FunctionCode{ZipFile: motoserver.LambdaZip()},
 		VpcConfig: &lambdatypes.VpcConfig{SubnetIds: []string{*subnet}, SecurityGroupIds: []string{}}}); err != nil {
+		t.Fatal(err)
+	}
+	eip, err := ec2api.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ec2api.CreateNatGateway(ctx, &ec2.CreateNatGatewayInput{SubnetId: subnet, AllocationId: eip.AllocationId}); err != nil {
+		t.Fatal(err)
+	}
+	tgw, err := ec2api.CreateTransitGateway(ctx, &ec2.CreateTransitGatewayInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ec2api.CreateTransitGatewayVpcAttachment(ctx, &ec2.CreateTransitGatewayVpcAttachmentInput{
+		TransitGatewayId: tgw.TransitGateway.TransitGatewayId, VpcId: vpc, SubnetIds: []string{*subnet}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := networkfirewall.NewFromConfig(cfg).CreateFirewall(ctx, &networkfirewall.CreateFirewallInput{FirewallName: aws.String("proof"),
+		FirewallPolicyArn: aws.String("arn:aws:network-firewall:" + cfg.Region + ":" + "000000000000:firewall-policy/proof"), VpcId: vpc,
+		SubnetMappings: []nfwtypes.SubnetMapping{{SubnetId: subnet}}}); err != nil {
 		t.Fatal(err)
 	}
 	seedContainers(t, ctx, cfg, *subnet)

@@ -26,6 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/memorydb"
+	"github.com/aws/aws-sdk-go-v2/service/networkfirewall"
+	nfwtypes "github.com/aws/aws-sdk-go-v2/service/networkfirewall/types"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
 	opensearchtypes "github.com/aws/aws-sdk-go-v2/service/opensearch/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
@@ -43,6 +45,7 @@ var Seeders = map[string]Seeder{
 	"rds": RDS, "lambda": Lambda, "efs": EFS, "elasticache": ElastiCache, "redshift": Redshift,
 	"vpce": VPCE, "fsx": FSx, "dax": DAX, "memorydb": MemoryDB, "opensearch": OpenSearch,
 	"dms": DMS, "dx": DX, "cloudhsm": CloudHSM,
+	"natgw": NATGW, "tgw": TGW, "networkfirewall": NetworkFirewall,
 }
 
 // Subnets are the default VPC's subnet IDs, one per AZ, sorted by AZ name
@@ -304,6 +307,138 @@ func CloudHSM(ctx context.Context, cfg aws.Config, n int) error {
 	for i := 0; i < n; i++ {
 		if _, err := api.CreateCluster(ctx, &cloudhsmv2.CreateClusterInput{HsmType: aws.String("hsm1.medium"), SubnetIds: subnets[:2]}); err != nil {
 			return fmt.Errorf("cloudhsm %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// natRouteTable creates a route table in vpc sending 0.0.0.0/0 to nat,
+// associated with subnet.
+func natRouteTable(ctx context.Context, api *ec2.Client, vpc, subnet, nat string) error {
+	rt, err := api.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: aws.String(vpc)})
+	if err != nil {
+		return err
+	}
+	if _, err := api.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: rt.RouteTable.RouteTableId,
+		DestinationCidrBlock: aws.String("0.0.0.0/0"), NatGatewayId: aws.String(nat)}); err != nil {
+		return err
+	}
+	_, err = api.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: rt.RouteTable.RouteTableId, SubnetId: aws.String(subnet)})
+	return err
+}
+
+// NATGW creates n NAT gateways in the default VPC's first subnet, each the
+// egress route of a new private subnet: alternately in another zone (a
+// cross-zone dependency) and in the gateway's own zone. n is at most 128.
+func NATGW(ctx context.Context, cfg aws.Config, n int) error {
+	vpc, subnets, err := Subnets(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if n > 128 {
+		return fmt.Errorf("natgw: at most 128 NAT gateways, not %d", n)
+	}
+	api := ec2.NewFromConfig(cfg)
+	zones, err := api.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: subnets[:2]})
+	if err != nil {
+		return err
+	}
+	zoneOf := map[string]string{}
+	for _, s := range zones.Subnets {
+		zoneOf[aws.ToString(s.SubnetId)] = aws.ToString(s.AvailabilityZone)
+	}
+	for i := 0; i < n; i++ {
+		eip, err := api.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: ec2types.DomainTypeVpc})
+		if err != nil {
+			return fmt.Errorf("natgw %d: %w", i, err)
+		}
+		nat, err := api.CreateNatGateway(ctx, &ec2.CreateNatGatewayInput{SubnetId: aws.String(subnets[0]), AllocationId: eip.AllocationId})
+		if err != nil {
+			return fmt.Errorf("natgw %d: %w", i, err)
+		}
+		priv, err := api.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(vpc),
+			CidrBlock: aws.String(fmt.Sprintf("172.31.%d.0/24", 128+i)), AvailabilityZone: aws.String(zoneOf[subnets[1-i%2]])})
+		if err != nil {
+			return fmt.Errorf("natgw %d: %w", i, err)
+		}
+		if err := natRouteTable(ctx, api, vpc, aws.ToString(priv.Subnet.SubnetId), aws.ToString(nat.NatGateway.NatGatewayId)); err != nil {
+			return fmt.Errorf("natgw %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// TGW creates one transit gateway and n VPCs with a subnet in each of two
+// zones, both routing 10.0.0.0/8 to it, attached alternately by one subnet
+// (the other zone's traffic is dropped) and by both. n is at most 200.
+func TGW(ctx context.Context, cfg aws.Config, n int) error {
+	if n > 200 {
+		return fmt.Errorf("tgw: at most 200 attachments, not %d", n)
+	}
+	_, subnets, err := Subnets(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	api := ec2.NewFromConfig(cfg)
+	zones, err := api.DescribeSubnets(ctx, &ec2.DescribeSubnetsInput{SubnetIds: subnets[:2]})
+	if err != nil {
+		return err
+	}
+	tgw, err := api.CreateTransitGateway(ctx, &ec2.CreateTransitGatewayInput{})
+	if err != nil {
+		return err
+	}
+	for i := 0; i < n; i++ {
+		vpc, err := api.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String(fmt.Sprintf("10.%d.0.0/16", 10+i))})
+		if err != nil {
+			return fmt.Errorf("tgw %d: %w", i, err)
+		}
+		var ids []string
+		for j, z := range zones.Subnets {
+			sn, err := api.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId,
+				CidrBlock: aws.String(fmt.Sprintf("10.%d.%d.0/24", 10+i, j)), AvailabilityZone: z.AvailabilityZone})
+			if err != nil {
+				return fmt.Errorf("tgw %d: %w", i, err)
+			}
+			ids = append(ids, aws.ToString(sn.Subnet.SubnetId))
+		}
+		if _, err := api.CreateTransitGatewayVpcAttachment(ctx, &ec2.CreateTransitGatewayVpcAttachmentInput{
+			TransitGatewayId: tgw.TransitGateway.TransitGatewayId, VpcId: vpc.Vpc.VpcId, SubnetIds: ids[:1+i%2]}); err != nil {
+			return fmt.Errorf("tgw %d: %w", i, err)
+		}
+		rt, err := api.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: vpc.Vpc.VpcId})
+		if err != nil {
+			return fmt.Errorf("tgw %d: %w", i, err)
+		}
+		if _, err := api.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: rt.RouteTable.RouteTableId,
+			DestinationCidrBlock: aws.String("10.0.0.0/8"), TransitGatewayId: tgw.TransitGateway.TransitGatewayId}); err != nil {
+			return fmt.Errorf("tgw %d: %w", i, err)
+		}
+		for _, id := range ids {
+			if _, err := api.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: rt.RouteTable.RouteTableId, SubnetId: aws.String(id)}); err != nil {
+				return fmt.Errorf("tgw %d: %w", i, err)
+			}
+		}
+	}
+	return nil
+}
+
+// NetworkFirewall creates n firewalls in the default VPC, alternately mapped
+// to one subnet and to two (moto reports no per-zone endpoints).
+func NetworkFirewall(ctx context.Context, cfg aws.Config, n int) error {
+	vpc, subnets, err := Subnets(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	api := networkfirewall.NewFromConfig(cfg)
+	for i := 0; i < n; i++ {
+		in := &networkfirewall.CreateFirewallInput{FirewallName: aws.String(fmt.Sprintf("fw-%04d", i)), VpcId: aws.String(vpc),
+			FirewallPolicyArn: aws.String("arn:aws:network-firewall:" + cfg.Region + ":000000000000:firewall-policy/estate")}
+		for _, s := range subnets[:1+i%2] {
+			in.SubnetMappings = append(in.SubnetMappings, nfwtypes.SubnetMapping{SubnetId: aws.String(s)})
+		}
+		if _, err := api.CreateFirewall(ctx, in); err != nil {
+			return fmt.Errorf("networkfirewall %d: %w", i, err)
 		}
 	}
 	return nil
