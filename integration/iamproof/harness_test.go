@@ -113,6 +113,8 @@ var restPathRoutes = []struct {
 	{"GET", "eks", regexp.MustCompile(`^/clusters/[^/]+$`), "DescribeCluster"},
 	{"GET", "eks", regexp.MustCompile(`^/clusters/[^/]+/node-groups$`), "ListNodegroups"},
 	{"GET", "eks", regexp.MustCompile(`^/clusters/[^/]+/node-groups/[^/]+$`), "DescribeNodegroup"},
+	{"GET", "route53", regexp.MustCompile(`^/2013-04-01/hostedzone$`), "ListHostedZones"},
+	{"GET", "route53", regexp.MustCompile(`^/2013-04-01/hostedzone/[^/]+/rrset$`), "ListResourceRecordSets"},
 }
 
 func (rec *requestRecorder) proxy(target *url.URL) http.Handler {

@@ -52,6 +52,7 @@ var motoLimits = map[string]motoLimit{
 	"lambda":            {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 	"opensearch":        {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 	"eks":               {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
+	"route53":           {code: "UnknownError", why: "REST-XML protocol: moto answers SignatureDoesNotMatch under IAM enforcement, in a body the SDK does not decode", restProtocol: true},
 }
 
 // neverSent are policy actions the binary cannot send against moto: Global
@@ -59,10 +60,15 @@ var motoLimits = map[string]motoLimit{
 // cannot hold (ec2:DescribeInstances, which it reads too, the ec2 analyser
 // sends), and the zone lookup reads the zone list only for a zone name
 // that no subnet of the region names (every resource moto holds sits in a
-// default subnet; integration's TestZoneListFromMoto reads the list). The registry test proves each is a method of the analyser's
+// default subnet; integration's TestZoneListFromMoto reads the list).
+// route53:ListResourceRecordSets follows ListHostedZones, which moto refuses
+// under enforcement (REST-XML signature), and
+// route53resolver:ListResolverEndpointIpAddresses is asked per Resolver
+// endpoint, of which the proof estate has none; integration's TestMotoRoute53
+// sends both. The registry test proves each is a method of the analyser's
 // client interface; they are the only actions neither the enforcement nor the
 // recording covers.
-var neverSent = []string{"ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones", "ec2:DescribeNetworkInterfaces",
+var neverSent = []string{"route53:ListResourceRecordSets", "route53resolver:ListResolverEndpointIpAddresses", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones", "ec2:DescribeNetworkInterfaces",
 	"elasticloadbalancing:DescribeLoadBalancers", "globalaccelerator:ListCustomRoutingAccelerators",
 	"globalaccelerator:ListCustomRoutingEndpointGroups", "globalaccelerator:ListCustomRoutingListeners",
 	"globalaccelerator:ListEndpointGroups", "globalaccelerator:ListListeners"}
