@@ -144,16 +144,22 @@ func Prepare(ctx context.Context, req Request) (*Estate, error) {
 // accountIDs is the sorted list of accounts to set up.
 func accountIDs(req Request, callerID string, org OrgDirectory, orgErr error) ([]string, error) {
 	var ids []string
+	var requested string // what ids are, for an error
 	switch {
 	case req.AllAccounts:
 		if orgErr != nil {
 			return nil, fmt.Errorf("--accounts ALL: cannot list the organization's accounts (call from the management account or a delegated administrator): %w", orgErr)
 		}
 		ids = slices.Clone(org.Active)
+		requested = "--accounts ALL, the organization's ACTIVE accounts: "
 	case req.Accounts != nil:
 		ids = slices.Clone(req.Accounts)
 	default:
 		ids = []string{callerID}
+		requested = "no --accounts, so the caller's: "
+	}
+	if err := excludeAccounts(ids, req.ExcludeAccounts, requested); err != nil {
+		return nil, err
 	}
 	ids = slices.DeleteFunc(ids, func(id string) bool { return slices.Contains(req.ExcludeAccounts, id) })
 	slices.Sort(ids)
@@ -169,6 +175,17 @@ func accountIDs(req Request, callerID string, org OrgDirectory, orgErr error) ([
 		ids = req.Pick(ids)
 	}
 	return ids, nil
+}
+
+// excludeAccounts refuses an --exclude-accounts that leaves none of ids
+// (described by requested), naming the accounts that were requested.
+func excludeAccounts(ids, exclude []string, requested string) error {
+	if len(ids) == 0 || len(exclude) == 0 || slices.ContainsFunc(ids, func(id string) bool { return !slices.Contains(exclude, id) }) {
+		return nil
+	}
+	sorted := slices.Compact(slices.Sorted(slices.Values(ids)))
+	return &UsageError{fmt.Sprintf("--exclude-accounts leaves no account to scan: it excludes every account requested (%s%s)",
+		requested, strings.Join(sorted, ", "))}
 }
 
 // FromSnapshot is the estate a snapshot was collected from, narrowed to the
@@ -199,6 +216,13 @@ func FromSnapshot(snap *inventory.Snapshot, req Request) (*Estate, error) {
 			}
 		}
 		want = req.Accounts
+	}
+	requested := "snapshot " + snap.Dir + " holds: "
+	if req.Accounts != nil {
+		requested = ""
+	}
+	if err := excludeAccounts(want, req.ExcludeAccounts, requested); err != nil {
+		return nil, err
 	}
 	want = slices.DeleteFunc(slices.Clone(want), func(id string) bool { return slices.Contains(req.ExcludeAccounts, id) })
 	slices.Sort(want)

@@ -251,3 +251,28 @@ func TestPublishCSVFromOffset(t *testing.T) {
 		t.Errorf("published %d: %v", p.Published, bus.received)
 	}
 }
+
+// The CSV holds spreadsheet-safe cells ("'=..."); the events carry the
+// values the scan found.
+func TestPublishCSVSendsRawValues(t *testing.T) {
+	dir := t.TempDir()
+	f, err := output.OpenFiles(dir, "stem", true, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := findings(1)[0]
+	row.ResourceName, row.Message = "=HYPERLINK(\"http://x\")", "-1 standby"
+	f.WriteFinding(row)
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	bus := &fakeBus{}
+	p := &Publisher{API: bus, BusARN: "b", Backoff: noWait}
+	if err := p.PublishCSV(context.Background(), filepath.Join(dir, "stem.csv"), f.Findings.NewRowsOffset); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"service":"rds","region":"","account_id":"111111111111","account_name":"","payer_account_id":"","payer_account_name":"","resource_arn":"arn:aws:rds:eu-west-1:111111111111:db:da","resource_name":"=HYPERLINK(\"http://x\")","resource_id":"","potential_single_az_risk":true,"engine":"","message":"-1 standby","timestamp":"","check_id":"RDS-1","severity":"HIGH","resource_type":"","availability_zones":[],"availability_zone_ids":[]}`
+	if len(bus.received) != 1 || aws.ToString(bus.received[0].Detail) != want {
+		t.Errorf("events: %v", bus.received)
+	}
+}

@@ -69,8 +69,10 @@ func (p *Publisher) PublishCSV(ctx context.Context, path string, offset int64) e
 	}
 	rows := io.MultiReader(strings.NewReader(output.Header[output.FindingRow]()+"\n"), f)
 	// The callback never fails: a refused batch is counted, and the reader
-	// must be drained for gocsv's reading goroutine to finish.
-	err = gocsv.UnmarshalToCallback(rows, func(r output.FindingRow) { p.Add(ctx, r) })
+	// must be drained for gocsv's reading goroutine to finish. The events
+	// carry the raw values, not the CSV's spreadsheet-safe cells.
+	err = gocsv.UnmarshalDecoderToCallback(gocsv.NewSimpleDecoderFromCSVReader(output.NewCSVReader(rows)),
+		func(r output.FindingRow) { p.Add(ctx, r) })
 	p.Flush(ctx)
 	return err
 }

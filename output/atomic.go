@@ -21,6 +21,9 @@ type atomicFile struct {
 	// kept is how many bytes of an existing file were copied: the new rows
 	// start there.
 	kept int64
+	// keptRecords is how many CSV records (the header included) those
+	// bytes hold; only CSV files read it.
+	keptRecords int64
 }
 
 // createAtomic starts writing path. existing is the open destination when
@@ -76,6 +79,7 @@ func (a *atomicFile) copyExisting(existing *os.File, check func(first string) er
 		return err
 	}
 	a.kept = int64(len(first)) + n
+	a.keptRecords = last.records
 	// A file cut short by a crash of another program must not glue our
 	// first row to its last one.
 	if last.b != '\n' {
@@ -83,19 +87,33 @@ func (a *atomicFile) copyExisting(existing *os.File, check func(first string) er
 			return err
 		}
 		a.kept++
+		a.keptRecords++
 	}
 	return nil
 }
 
-// lastByte remembers the last byte written through it.
+// lastByte remembers the last byte written through it, and counts the CSV
+// records that end in what it saw: line ends outside double quotes (a
+// message may hold a quoted line break; a quote inside a quoted cell is
+// doubled, so it toggles twice).
 type lastByte struct {
-	w io.Writer
-	b byte
+	w       io.Writer
+	b       byte
+	quoted  bool
+	records int64
 }
 
 func (l *lastByte) Write(p []byte) (int, error) {
 	if len(p) > 0 {
 		l.b = p[len(p)-1]
+	}
+	for _, c := range p {
+		switch {
+		case c == '"':
+			l.quoted = !l.quoted
+		case c == '\n' && !l.quoted:
+			l.records++
+		}
 	}
 	return l.w.Write(p)
 }

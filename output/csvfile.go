@@ -12,10 +12,14 @@ import (
 // CSVFile is an atomically written CSV file of rows of type T.
 type CSVFile[T any] struct {
 	file *atomicFile
-	csv  *gocsv.SafeCSVWriter
+	csv  gocsv.CSVWriter
 	// NewRowsOffset is the byte offset where this run's rows start (after
 	// the header, or after the rows of an earlier run when appending).
 	NewRowsOffset int64
+	// Appended says an existing file was kept and this run's rows follow
+	// it; KeptRows is how many data rows (not the header) it held.
+	Appended bool
+	KeptRows int64
 }
 
 // Header is the CSV header line of T, without the line end.
@@ -45,7 +49,12 @@ func CreateCSV[T any](path string, appendExisting bool) (*CSVFile[T], error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &CSVFile[T]{file: f, csv: gocsv.NewSafeCSVWriter(csv.NewWriter(f.buf)), NewRowsOffset: f.kept}
+	// Cells are escaped so that a spreadsheet shows them instead of running
+	// them (see EscapeCell); the header is written as it is.
+	c := &CSVFile[T]{file: f, csv: escapingWriter{gocsv.NewSafeCSVWriter(csv.NewWriter(f.buf))}, NewRowsOffset: f.kept}
+	if f.kept > 0 {
+		c.Appended, c.KeptRows = true, f.keptRecords-1
+	}
 	if f.kept == 0 {
 		if _, err := f.buf.WriteString(header + "\n"); err != nil {
 			f.abort()

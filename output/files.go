@@ -1,7 +1,9 @@
 package output
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -102,13 +104,45 @@ func (f *Files) abortFrom(stage int) {
 // PrepareDir creates the output folder if missing and checks that files can
 // be created in it, before any API call is made.
 func PrepareDir(dir string) error {
+	_, err := PrepareNewDir(dir)
+	return err
+}
+
+// PrepareNewDir is PrepareDir that can be undone: undo removes the folders
+// this call created (innermost first), as long as they are still empty, so
+// that a run that stops before writing anything leaves no folder behind.
+// It never removes a folder that existed before, nor one that holds a file.
+func PrepareNewDir(dir string) (undo func(), err error) {
+	var created []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		created = append(created, d)
+		if parent := filepath.Dir(d); parent == d {
+			break
+		}
+	}
+	undo = func() {
+		for _, d := range created {
+			if os.Remove(d) != nil {
+				return
+			}
+		}
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return fmt.Errorf("cannot create output folder %s: %w", dir, err)
+		undo()
+		return func() {}, fmt.Errorf("cannot create output folder %s: %w", dir, err)
 	}
 	probe, err := os.CreateTemp(dir, ".faultline-write-check-*")
 	if err != nil {
-		return fmt.Errorf("cannot write in output folder %s: %w", dir, err)
+		undo()
+		return func() {}, fmt.Errorf("cannot write in output folder %s: %w", dir, err)
 	}
 	probe.Close()
-	return os.Remove(probe.Name())
+	if err := os.Remove(probe.Name()); err != nil {
+		undo()
+		return func() {}, err
+	}
+	return undo, nil
 }

@@ -257,3 +257,119 @@ func TestNewRowsOffset(t *testing.T) {
 		t.Errorf("append offset %d, want %d", second.Findings.NewRowsOffset, before)
 	}
 }
+
+// Cells that a spreadsheet would run (= + - @, tab, CR first) are written
+// with a single quote in front, in the findings CSV and in the run report;
+// the header and every other cell are as they were, and JSONL keeps the raw
+// values. The bytes are exact.
+func TestCSVInjectionCells(t *testing.T) {
+	dir := t.TempDir()
+	row := sampleFinding
+	row.ResourceName, row.ResourceID, row.Engine = "=cmd|'/C calc'!A0", "+1", "@SUM(A1)"
+	row.Message, row.AccountName, row.PayerAccountName = "-2 nodes", "\tTeam", "'=already"
+	report := sampleReport
+	report.ErrorMessage = "=HYPERLINK(\"http://evil\")"
+	f, err := OpenFiles(dir, "stem", true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteFinding(row)
+	f.WriteTask(report)
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(f.Findings.Path())
+	want := Header[FindingRow]() + "\n" +
+		`rds,us-east-1,123456789101,'	Team,999456789101,''=already,arn:aws:rds:us-east-1:123456789101:db:database-3,'=cmd|'/C calc'!A0,'+1,True,'@SUM(A1),'-2 nodes,2022_11_29_15_20_44_+0000,RDS-1,HIGH,AWS::RDS::DBInstance,us-east-1a,use1-az6` + "\n"
+	if string(got) != want {
+		t.Errorf("findings:\n got  %q\n want %q", got, want)
+	}
+	got, _ = os.ReadFile(f.Report.Path())
+	want = Header[ReportRow]() + "\n" +
+		`123456789101,us-east-1,rds,Failure,"'=HYPERLINK(""http://evil"")",2022_11_29_16_20_42_+0000,2022_11_29_16_20_45_+0000,2.62,AccessDenied,3,1,0,0,0,0` + "\n"
+	if string(got) != want {
+		t.Errorf("report:\n got  %q\n want %q", got, want)
+	}
+	got, _ = os.ReadFile(f.JSONL.Path())
+	if !strings.Contains(string(got), `"account_name":"\tTeam"`) || !strings.Contains(string(got), `"resource_name":"=cmd|'/C calc'!A0"`) ||
+		!strings.Contains(string(got), `"payer_account_name":"'=already"`) || !strings.Contains(string(got), `"message":"-2 nodes"`) {
+		t.Errorf("jsonl is not raw: %s", got)
+	}
+	// Read back through NewCSVReader, every cell is the value written.
+	records, err := NewCSVReader(strings.NewReader(want)).ReadAll()
+	if err != nil || records[1][4] != report.ErrorMessage {
+		t.Errorf("read back %q %v", records, err)
+	}
+}
+
+func TestEscapeCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", "db-1": "db-1", "=1+2": "'=1+2", "+x": "'+x", "-x": "'-x", "@x": "'@x", "\tx": "'\tx", "\rx": "'\rx",
+		"'": "'", "'x": "'x", "'=x": "''=x", "''-x": "'''-x", "a=b": "a=b", " =x": " =x",
+	} {
+		if got := EscapeCell(in); got != want {
+			t.Errorf("EscapeCell(%q) = %q, want %q", in, got, want)
+		}
+		if back := UnescapeCell(EscapeCell(in)); back != in {
+			t.Errorf("UnescapeCell(EscapeCell(%q)) = %q", in, back)
+		}
+	}
+}
+
+// An appended file says how many data rows it held before this run; a
+// new, empty or truncated one is not appended to. Quoted line breaks in a
+// message do not count as rows.
+func TestKeptRows(t *testing.T) {
+	dir := t.TempDir()
+	multi := sampleFinding
+	multi.Message = "line one\nline \"two\""
+	first := writeFiles(t, dir, "stem", false, sampleFinding, multi)
+	if first.Findings.Appended || first.Findings.KeptRows != 0 || first.Report.Appended {
+		t.Errorf("new file: appended %v kept %d", first.Findings.Appended, first.Findings.KeptRows)
+	}
+	second := writeFiles(t, dir, "stem", false, sampleFinding)
+	if !second.Findings.Appended || second.Findings.KeptRows != 2 || !second.Report.Appended || second.Report.KeptRows != 1 {
+		t.Errorf("appended: %v kept %d, report %v kept %d", second.Findings.Appended, second.Findings.KeptRows, second.Report.Appended, second.Report.KeptRows)
+	}
+	third := writeFiles(t, dir, "stem", true, sampleFinding)
+	if third.Findings.Appended || third.Findings.KeptRows != 0 {
+		t.Errorf("truncated: appended %v kept %d", third.Findings.Appended, third.Findings.KeptRows)
+	}
+	// A torn last line is a row; a header-only file holds none.
+	torn := filepath.Join(dir, "torn.csv")
+	os.WriteFile(torn, []byte(Header[FindingRow]()+"\nrds,us-east-1"), 0o600)
+	if f := writeFiles(t, dir, "torn", false); f.Findings.KeptRows != 1 {
+		t.Errorf("torn: kept %d", f.Findings.KeptRows)
+	}
+	bare := filepath.Join(dir, "bare.csv")
+	os.WriteFile(bare, []byte(Header[FindingRow]()+"\n"), 0o600)
+	if f := writeFiles(t, dir, "bare", false); !f.Findings.Appended || f.Findings.KeptRows != 0 {
+		t.Errorf("header only: appended %v kept %d", f.Findings.Appended, f.Findings.KeptRows)
+	}
+}
+
+// PrepareNewDir's undo removes exactly the folders it created, while they
+// are empty; a folder that existed, or that holds a file, stays.
+func TestPrepareNewDirUndo(t *testing.T) {
+	root := t.TempDir()
+	undo, err := PrepareNewDir(filepath.Join(root, "a", "b", "c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	undo()
+	if entries, _ := os.ReadDir(root); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+	os.Mkdir(filepath.Join(root, "kept"), 0o700)
+	undo, _ = PrepareNewDir(filepath.Join(root, "kept", "new"))
+	os.WriteFile(filepath.Join(root, "kept", "new", "file"), nil, 0o600)
+	undo()
+	if _, err := os.Stat(filepath.Join(root, "kept", "new", "file")); err != nil {
+		t.Errorf("a folder holding a file was removed: %v", err)
+	}
+	undo, _ = PrepareNewDir(filepath.Join(root, "kept"))
+	undo()
+	if _, err := os.Stat(filepath.Join(root, "kept")); err != nil {
+		t.Errorf("an existing folder was removed: %v", err)
+	}
+}

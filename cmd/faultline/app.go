@@ -53,13 +53,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			policyCommand(usageErr),
 			reachCommand(usageErr),
 			flowsCommand(usageErr),
-			{
-				Name:  "services",
-				Usage: "list every service key with its checks",
-				Action: func(c *cli.Context) error {
-					return printServices(c.App.Writer)
-				},
-			},
+			diffCommand(usageErr),
+			servicesCommand(usageErr),
+			completionCommand(usageErr),
 			{
 				Name:  "version",
 				Usage: "print the version",
@@ -71,7 +67,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
-				return usagef("unknown command %q; commands: scan, collect, policy, reach, flows, services, version", c.Args().First())
+				return usagef("unknown command %q; commands: %s", c.Args().First(), strings.Join(commandNames(c.App), ", "))
 			}
 			return cli.ShowAppHelp(c)
 		},
@@ -91,6 +87,17 @@ func printServices(w io.Writer) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// commandNames are the app's commands, in help order, without help.
+func commandNames(app *cli.App) []string {
+	var names []string
+	for _, c := range app.VisibleCommands() {
+		if c.Name != "help" {
+			names = append(names, c.Name)
+		}
+	}
+	return names
 }
 
 var errInterrupted = errors.New("interrupted")

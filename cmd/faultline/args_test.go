@@ -106,7 +106,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"scan extra", `unexpected argument "extra"; scan takes only flags (see faultline scan --help)`},
 		{"scan -o " + blocker + "/out", `cannot create output folder ` + blocker + `/out: mkdir ` + blocker + `: not a directory`},
 		{"scan -o ''", `--output needs a folder name`},
-		{"frobnicate", `unknown command "frobnicate"; commands: scan, collect, policy, reach, flows, services, version`},
+		{"frobnicate", `unknown command "frobnicate"; commands: scan, collect, policy, reach, flows, diff, services, completion, version`},
 		{"scan --accounts 12345", `malformed account ID "12345": expected 12 digits in --accounts`},
 		{"scan --accounts ALL 111111111111", `--accounts ALL cannot be combined with account IDs`},
 		{"scan --accounts ALL --accounts-file " + accountsFile, `--accounts ALL conflicts with --accounts-file`},
@@ -126,6 +126,14 @@ func TestBadCommandLines(t *testing.T) {
 		{"scan --event-bus-arn arn:aws-gov:events:us-gov-west-1:111111111111:event-bus/b", `invalid event bus ARN "arn:aws-gov:events:us-gov-west-1:111111111111:event-bus/b": partition must be one of aws, aws-cn, aws-us-gov`},
 		{"scan --event-bus-arn arn:aws:sqs:us-east-1:111111111111:queue", `invalid event bus ARN "arn:aws:sqs:us-east-1:111111111111:queue": service must be events`},
 		{"scan --format xml", `--format takes csv and jsonl, got "xml"`},
+		{"scan -s ''", `--services needs at least one service key or ALL`},
+		{"scan --services ''", `--services needs at least one service key or ALL`},
+		{"scan --services= -r us-east-1", `--services needs at least one service key or ALL`},
+		{"scan -s , -r us-east-1", `--services needs at least one service key or ALL`},
+		{"collect -s ''", `--services needs at least one service key or ALL`},
+		{"scan -r ''", `--regions needs at least one region name or ALL`},
+		{"scan --accounts 222222222222 111111111111 --exclude-accounts 111111111111,222222222222 --aws-assume-role R", `--exclude-accounts leaves no account to scan: it excludes every account requested (111111111111, 222222222222)`},
+		{"scan --accounts-file " + accountsFile + " --exclude-accounts 111111111111 --aws-assume-role R", `--exclude-accounts leaves no account to scan: it excludes every account requested (111111111111)`},
 	}
 	for _, c := range cases {
 		args := strings.Fields(c.args)

@@ -72,11 +72,13 @@ func collectCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 // manifest goes last, so a folder with a manifest is complete.
 func runCollect(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	log := newLogger(opts, stderr)
-	if err := output.PrepareDir(opts.OutputDir); err != nil {
+	undoDir, err := output.PrepareNewDir(opts.OutputDir)
+	if err != nil {
 		return usagef("%s", err.Error())
 	}
 	est, err := account.Prepare(ctx, opts.request(log))
 	if err != nil {
+		undoDir() // nothing was written: a folder this run created goes
 		return estateError(err)
 	}
 	report, err := output.CreateCSV[output.ReportRow](filepath.Join(opts.OutputDir, collectReportName), false)

@@ -72,7 +72,7 @@ func flowsCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "log-group", Usage: "read a CloudWatch Logs group of flow logs"},
 			&cli.StringFlag{Name: "start", Usage: "with --log-group: first event time, RFC 3339 or Unix seconds"},
 			&cli.StringFlag{Name: "end", Usage: "with --log-group: last event time, RFC 3339 or Unix seconds"},
-			&cli.StringFlag{Name: "log-format", Usage: "the flow logs' format, '${version} ${account-id} ...' (default: the header line of each file, DescribeFlowLogs for --log-group, else the v2 default)"},
+			&cli.StringFlag{Name: "log-format", Usage: "the flow logs' format, '${version} ${account-id} ...' (default: the header line of each file, DescribeFlowLogs for --log-group, else AWS's v2 format)"},
 			&cli.StringFlag{Name: "format", Value: "jsonl", Usage: "jsonl or csv"},
 			&cli.StringFlag{Name: "summary", Usage: "cross-az, talkers or services instead of records"},
 			&cli.StringFlag{Name: "by", Value: "type", Usage: "with --summary talkers: tag:KEY, type or vpc"},
@@ -85,7 +85,7 @@ func flowsCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "athena-location", Value: "s3://BUCKET/PREFIX/", Usage: "with --athena-ddl: where the JSONL files are"},
 			&cli.BoolFlag{Name: "no-inventory", Usage: "read no network inventory: addresses get only ip-ranges and RFC 1918 facts"},
 
-			&cli.StringFlag{Name: "region", Usage: "region of the log group or bucket, and default inventory region (default: the profile's)"},
+			&cli.StringFlag{Name: "region", Usage: "region of the log group or bucket, and the inventory's region without --regions (default: the profile's)"},
 			&cli.StringSliceFlag{Name: "regions", Aliases: []string{"r"}, Usage: "regions whose network inventory resolves addresses (default: --region)"},
 			&cli.StringFlag{Name: "aws-profile", Aliases: []string{"profile"}, Usage: "shared-config profile"},
 			&cli.StringSliceFlag{Name: "accounts", Usage: "account IDs whose interfaces resolve addresses (default: the caller's)"},

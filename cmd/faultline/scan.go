@@ -99,7 +99,7 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringSliceFlag{Name: "exclude-accounts", Usage: "account IDs not to scan"},
 			&cli.StringFlag{Name: "external-id", Usage: "ExternalId for --aws-assume-role"},
 			&cli.StringFlag{Name: "role-session-name", Value: "faultline", Usage: "session name for --aws-assume-role"},
-			&cli.DurationFlag{Name: "assume-role-duration", Usage: "session duration for --aws-assume-role, 15m to 12h; credentials are refreshed before they expire", DefaultText: "1h, STS's default"},
+			&cli.DurationFlag{Name: "assume-role-duration", Usage: "session duration for --aws-assume-role, 15m to 12h; credentials are refreshed before they expire", DefaultText: "1h, set by STS"},
 			&cli.StringFlag{Name: "shard", Usage: "K/N: scan only the accounts at sorted positions K-1 modulo N"},
 
 			&cli.StringFlag{Name: "bucket", Aliases: []string{"b"}, Usage: "upload the files to s3://BUCKET/<output folder>/"},
@@ -234,6 +234,9 @@ func openSnapshotOption(c *cli.Context, opts *scanOptions) error {
 func parseServices(values []string) ([]string, error) {
 	items := splitList(values)
 	valid := "ALL, " + strings.Join(serviceKeys(), ", ")
+	if len(values) > 0 && len(items) == 0 { // -s "": a mistake, not ALL
+		return nil, usagef("--services needs at least one service key or ALL")
+	}
 	if len(items) == 0 || (len(items) == 1 && items[0] == "ALL") {
 		return nil, nil
 	}
@@ -250,6 +253,9 @@ func parseServices(values []string) ([]string, error) {
 
 func parseRegions(values []string) ([]string, error) {
 	items := splitList(values)
+	if len(values) > 0 && len(items) == 0 { // -r "": a mistake, not ALL
+		return nil, usagef("--regions needs at least one region name or ALL")
+	}
 	if len(items) == 0 || (len(items) == 1 && items[0] == "ALL") {
 		return nil, nil
 	}

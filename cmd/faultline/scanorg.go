@@ -54,6 +54,11 @@ func parseOrgOptions(c *cli.Context, opts *scanOptions) error {
 			return usagef("%s in --exclude-accounts", err)
 		}
 	}
+	if len(opts.Accounts) > 0 && len(opts.ExcludeAccounts) > 0 &&
+		!slices.ContainsFunc(opts.Accounts, func(id string) bool { return !slices.Contains(opts.ExcludeAccounts, id) }) {
+		return usagef("--exclude-accounts leaves no account to scan: it excludes every account requested (%s)",
+			strings.Join(slices.Sorted(slices.Values(opts.Accounts)), ", "))
+	}
 
 	opts.ExternalID = c.String("external-id")
 	opts.SessionName = c.String("role-session-name")

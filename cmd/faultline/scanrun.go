@@ -22,11 +22,13 @@ import (
 // the summary.
 func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	log := newLogger(opts, stderr)
-	if err := output.PrepareDir(opts.OutputDir); err != nil {
+	undoDir, err := output.PrepareNewDir(opts.OutputDir)
+	if err != nil {
 		return usagef("%s", err.Error())
 	}
 	est, set, err := prepareEstate(ctx, opts, log)
 	if err != nil {
+		undoDir() // nothing was written: a folder this run created goes
 		return err
 	}
 
@@ -36,6 +38,7 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	}
 	files, err := output.OpenFiles(opts.OutputDir, stem, opts.Truncate, opts.JSONL)
 	if err != nil {
+		undoDir()
 		return &codedError{exitError, err}
 	}
 	for _, row := range est.SetupRows {
@@ -179,7 +182,11 @@ func finishFiles(ctx context.Context, opts scanOptions, base aws.Config, callerI
 func printSummary(w io.Writer, s account.Summary, files *output.Files, del delivered) {
 	fmt.Fprintf(w, "faultline: %d tasks: %d succeeded, %d failed, %d skipped, %d cancelled in %.1fs\n",
 		s.Tasks, s.Succeeded, s.Failed, s.Skipped, s.Cancel, s.End.Sub(s.Start).Seconds())
-	fmt.Fprintf(w, "faultline: %d resources, %d potential single-AZ risks, %d rows written\n", s.Resources, s.Risks, s.Findings)
+	written := fmt.Sprintf("%d rows written", s.Findings)
+	if files.Findings.Appended {
+		written = fmt.Sprintf("appended %d rows, file has %d", s.Findings, files.Findings.KeptRows+s.Findings)
+	}
+	fmt.Fprintf(w, "faultline: %d resources, %d potential single-AZ risks, %s\n", s.Resources, s.Risks, written)
 	fmt.Fprintf(w, "faultline: findings   %s\n", files.Findings.Path())
 	if files.JSONL != nil {
 		fmt.Fprintf(w, "faultline: jsonl      %s\n", files.JSONL.Path())
