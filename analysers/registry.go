@@ -20,6 +20,9 @@ var All = []Analyser{
 	DX,
 	CloudHSM,
 	Redshift,
+	RDSProxy,
+	MSK,
+	MQ,
 }
 
 // ByName returns the analyser with that service key.

@@ -51,6 +51,9 @@ var motoLimits = map[string]motoLimit{
 	"efs":               {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 	"lambda":            {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 	"opensearch":        {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
+	"rdsproxy":          {code: "HTTP500", why: "moto does not implement DescribeDBProxyEndpoints, the task's last call"},
+	"msk":               {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
+	"mq":                {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 }
 
 // neverSent are policy actions the binary cannot send against moto: Global
