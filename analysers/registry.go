@@ -29,6 +29,9 @@ var All = []Analyser{
 	NATGW,
 	TGW,
 	NetworkFirewall,
+	RDSProxy,
+	MSK,
+	MQ,
 }
 
 // ByName returns the analyser with that service key.

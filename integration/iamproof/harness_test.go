@@ -100,6 +100,10 @@ var restRoutes = []struct {
 	{"GET", "elasticfilesystem", "/2015-02-01/mount-targets", "DescribeMountTargets"},
 	{"GET", "es", "/2021-01-01/domain", "ListDomainNames"},
 	{"POST", "es", "/2021-01-01/opensearch/domain-info", "DescribeDomains"},
+	{"GET", "kafka", "/api/v2/clusters", "ListClustersV2"},
+	{"GET", "mq", "/v1/brokers", "ListBrokers"},
+	// After ListBrokers: the last route that matches names the call.
+	{"GET", "mq", "/v1/brokers/", "DescribeBroker"},
 }
 
 // restPathRoutes are REST calls whose paths hold resource names (EKS), told

@@ -53,6 +53,9 @@ var motoLimits = map[string]motoLimit{
 	"opensearch":        {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 	"eks":               {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 	"route53":           {code: "UnknownError", why: "REST-XML protocol: moto answers SignatureDoesNotMatch under IAM enforcement, in a body the SDK does not decode", restProtocol: true},
+	"rdsproxy":          {code: "HTTP500", why: "moto does not implement DescribeDBProxyEndpoints, the task's last call"},
+	"msk":               {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
+	"mq":                {code: "HTTP403", why: "REST protocol: moto answers SignatureDoesNotMatch under IAM enforcement", restProtocol: true},
 }
 
 // neverSent are policy actions the binary cannot send against moto: Global

@@ -17,23 +17,30 @@ import (
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/aws/aws-sdk-go-v2/service/fsx"
 	fsxtypes "github.com/aws/aws-sdk-go-v2/service/fsx/types"
+	"github.com/aws/aws-sdk-go-v2/service/kafka"
+	kafkatypes "github.com/aws/aws-sdk-go-v2/service/kafka/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/mq"
+	mqtypes "github.com/aws/aws-sdk-go-v2/service/mq/types"
 	"github.com/aws/aws-sdk-go-v2/service/networkfirewall"
 	nfwtypes "github.com/aws/aws-sdk-go-v2/service/networkfirewall/types"
 	"github.com/aws/aws-sdk-go-v2/service/opensearch"
 	opensearchtypes "github.com/aws/aws-sdk-go-v2/service/opensearch/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 )
 
 // seedEstate creates, in cfg's account and region, one resource for every
 // call an analyser makes only when it finds something: the subnet lookups
-// of VPC endpoints, FSx, Lambda, OpenSearch, Auto Scaling groups, ECS and
-// EKS, EFS mount targets, OpenSearch DescribeDomains, the ECS services and
-// tasks of a cluster, the EKS clusters and node groups, and the subnets and
-// route tables that natgw, tgw and networkfirewall read once there is a NAT
-// gateway, a transit gateway attachment or a firewall (and networkfirewall's
+// of VPC endpoints, FSx, Lambda, OpenSearch, Auto Scaling groups, RDS Proxy,
+// MSK, Amazon MQ, ECS and EKS, EFS mount targets, OpenSearch DescribeDomains,
+// RDS Proxy endpoints, MQ DescribeBroker, the ECS services and tasks of a
+// cluster, the EKS clusters and node groups, and the subnets and route tables
+// that natgw, tgw and networkfirewall read once there is a NAT gateway, a
+// transit gateway attachment or a firewall (and networkfirewall's
 // DescribeFirewall). The other calls are list calls made whatever
 // the estate holds. It also makes the account an organization's management
 // account, so that the Organizations reads succeed.
@@ -113,6 +120,24 @@ func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
 	if _, err := networkfirewall.NewFromConfig(cfg).CreateFirewall(ctx, &networkfirewall.CreateFirewallInput{FirewallName: aws.String("proof"),
 		FirewallPolicyArn: aws.String("arn:aws:network-firewall:" + cfg.Region + ":" + "000000000000:firewall-policy/proof"), VpcId: vpc,
 		SubnetMappings: []nfwtypes.SubnetMapping{{SubnetId: subnet}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rds.NewFromConfig(cfg).CreateDBProxy(ctx, &rds.CreateDBProxyInput{DBProxyName: aws.String("proof"),
+		EngineFamily: rdstypes.EngineFamilyPostgresql, VpcSubnetIds: []string{*subnet},
+		RoleArn: aws.String("arn:aws:iam::" + proofAccount + ":role/proxy-role"),
+		Auth: []rdstypes.UserAuthConfig{{AuthScheme: rdstypes.AuthSchemeSecrets,
+			SecretArn: aws.String("arn:aws:secretsmanager:" + cfg.Region + ":" + proofAccount + ":secret:proof")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kafka.NewFromConfig(cfg).CreateClusterV2(ctx, &kafka.CreateClusterV2Input{ClusterName: aws.String("proof"),
+		Provisioned: &kafkatypes.ProvisionedRequest{KafkaVersion: aws.String("3.6.0"), NumberOfBrokerNodes: aws.Int32(1),
+			BrokerNodeGroupInfo: &kafkatypes.BrokerNodeGroupInfo{ClientSubnets: []string{*subnet}, InstanceType: aws.String("kafka.m5.large")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mq.NewFromConfig(cfg).CreateBroker(ctx, &mq.CreateBrokerInput{BrokerName: aws.String("proof"),
+		EngineType: mqtypes.EngineTypeActivemq, DeploymentMode: mqtypes.DeploymentModeSingleInstance,
+		HostInstanceType: aws.String("mq.m5.large"), PubliclyAccessible: aws.Bool(false), SubnetIds: []string{*subnet},
+		Users: []mqtypes.User{{Username: aws.String("admin"), Password: aws.String("password123456")}}}); err != nil {
 		t.Fatal(err)
 	}
 	seedContainers(t, ctx, cfg, *subnet)
