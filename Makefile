@@ -52,7 +52,8 @@ fuzz:
 	for t in FuzzAccountID FuzzBucketName FuzzEventBusARN FuzzExternalID FuzzRegionName FuzzRoleName; do \
 		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./internal/inputs; done; \
 	for t in $$($(GO) test -list '^Fuzz' ./flows | grep '^Fuzz'); do \
-		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./flows; done
+		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./flows; done; \
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./mutelist
 
 # Record-and-replay benchmark of the real binary (bench/README.md).
 bench: check-moto build

@@ -74,6 +74,11 @@ type Options struct {
 	OnlyRisks   bool          // write only findings whose risk is true
 	Log         zerolog.Logger
 	Now         func() time.Time // for tests; time.Now when nil
+	// Filter, when set, sees every row before it is written (from the task
+	// goroutines, so it must be safe for concurrent use): it may fill the
+	// row's Muted column, and a row it refuses is neither written nor
+	// counted.
+	Filter func(*output.FindingRow) bool
 	// Inventory holds the run's scopes: live (NewLive, the default) or a
 	// snapshot's. Every task of an (account, region) shares one scope, so
 	// each kind is read once whatever the services asked.
@@ -246,8 +251,12 @@ func runTask(ctx context.Context, t Task, opts Options, events chan<- event) {
 		if opts.OnlyRisks && !f.Risk {
 			return
 		}
+		row := findingRow(t, f, opts.Now())
+		if opts.Filter != nil && !opts.Filter(row) {
+			return
+		}
 		findings++
-		events <- event{finding: findingRow(t, f, opts.Now())}
+		events <- event{finding: row}
 	}
 
 	err := safeRun(tctx, t.Analyser, scope, emit)
@@ -275,7 +284,7 @@ func runTask(ctx context.Context, t Task, opts Options, events chan<- event) {
 		ev = log.Warn().Str("code", code).Str("error", msg)
 	}
 	ev.Str("result", result).Int64("findings", findings).Int64("api_calls", row.APICalls).Int64("retries", row.Retries).
-		Dur("took", end.Sub(start)).Msg("task done")
+		Str("took", end.Sub(start).Round(time.Millisecond).String()).Msg("task done") // with its unit: "1.234s"
 	events <- event{task: row}
 }
 

@@ -259,6 +259,44 @@ func TestRunOnlyRisksCountsResourcesButWritesRisks(t *testing.T) {
 	}
 }
 
+// Filter sees the row as written (healthy rows already INFO): what it
+// refuses is neither written nor counted, what it changes is written so.
+func TestRunFilterDropsAndMutes(t *testing.T) {
+	list := []analysers.Analyser{fakeAnalyser("mix", func(ctx context.Context, emit analysers.Emit) error {
+		emitN(emit, "risky", 2, true)
+		emitN(emit, "fine", 3, false)
+		return nil
+	})}
+	opts := testOptions()
+	var seen []string
+	var mu sync.Mutex
+	opts.Filter = func(r *output.FindingRow) bool {
+		mu.Lock()
+		seen = append(seen, r.ResourceID+"/"+r.Severity)
+		mu.Unlock()
+		if r.ResourceID == "riskya" {
+			r.Muted = "accepted"
+		}
+		return r.ResourceID != "finea"
+	}
+	sink := &memorySink{}
+	sum := Run(context.Background(), Tasks([]*Account{testAccount("eu-west-1")}, list), opts, sink)
+	r := sink.task("mix")
+	if r.Resources != 5 || r.Findings != 4 || sum.Findings != 4 || sum.Risks != 2 || len(sink.findings) != 4 {
+		t.Errorf("row %+v, summary %+v, %d written", r, sum, len(sink.findings))
+	}
+	if fmt.Sprint(seen) != "[riskya/ riskyb/ finea/INFO fineb/INFO finec/INFO]" {
+		t.Errorf("filter saw %v", seen)
+	}
+	var got []string
+	for _, f := range sink.findings {
+		got = append(got, f.ResourceID+"="+f.Muted)
+	}
+	if fmt.Sprint(got) != "[riskya=accepted riskyb= fineb= finec=]" {
+		t.Errorf("written %v", got)
+	}
+}
+
 // A healthy row is written with severity INFO whatever the check's
 // severity; a risky row keeps it.
 func TestFindingRowSeverity(t *testing.T) {

@@ -222,7 +222,7 @@ func receiveAll(t *testing.T, ctx context.Context, cfg aws.Config, queueURL stri
 }
 
 // An upload that fails (the bucket does not exist) leaves the local files
-// complete, prints the error with its code, and exits 3.
+// complete, prints the error with its code, and exits 4.
 func TestBinaryUploadFailureKeepsLocalFiles(t *testing.T) {
 	ctx := context.Background()
 	const account, region = "210000000020", "eu-north-1"
@@ -230,8 +230,8 @@ func TestBinaryUploadFailureKeepsLocalFiles(t *testing.T) {
 	want := asWritten(seedLambda(t, ctx, cfg))
 	res := runBinary(t, keys, []string{"AWS_MAX_ATTEMPTS=1"}, "scan", "-o", t.TempDir(), "-r", region, "-s", "lambda",
 		"--bucket", "no-such-bucket-here", "--log-format", "json")
-	if res.code != 3 {
-		t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
+	if res.code != 4 {
+		t.Fatalf("exit %d, want 4\n%s", res.code, res.stderr)
 	}
 	compareRows(t, findingRows(t, res.findings, account), want)
 	if !strings.Contains(res.stderr, "faultline: upload failed (NoSuchBucket): upload ") ||

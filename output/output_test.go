@@ -64,7 +64,9 @@ func golden(t *testing.T, path, goldenName string) {
 // True/False, the timestamp format, quoting, and mode 0600.
 func TestFilesGolden(t *testing.T) {
 	dir := t.TempDir()
-	f := writeFiles(t, dir, "Resiliency_Findings_2022_11_29", true, sampleFinding)
+	muted := sampleFinding
+	muted.Muted = "legacy, retired in Q3"
+	f := writeFiles(t, dir, "Resiliency_Findings_2022_11_29", true, sampleFinding, muted)
 	golden(t, f.Findings.Path(), "findings.csv")
 	golden(t, f.Report.Path(), "run_report.csv")
 	for _, p := range []string{f.Findings.Path(), f.Report.Path()} {
@@ -113,22 +115,27 @@ func TestAppendAfterTornLine(t *testing.T) {
 	}
 }
 
-// Appending to a file with other columns (the seed's own) is refused, and
-// the file is left as it was.
+// Appending to a file with other columns (the seed's own, or an earlier
+// faultline's without the muted column) is refused, and the file is left as
+// it was.
 func TestAppendRefusesOtherColumns(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "stem.csv")
-	seedFile := "service,region,account_id,account_name,payer_account_id,payer_account_name,resource_arn,resource_name,resource_id,potential_issue,engine,message,timestamp\n"
-	os.WriteFile(path, []byte(seedFile), 0o644)
-	_, err := OpenFiles(dir, "stem", false, false)
-	if !errors.Is(err, ErrColumnsDiffer) {
-		t.Fatalf("err = %v", err)
-	}
-	if got, _ := os.ReadFile(path); string(got) != seedFile {
-		t.Errorf("file changed: %q", got)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Errorf("left behind: %v", entries)
+	for _, old := range []string{
+		"service,region,account_id,account_name,payer_account_id,payer_account_name,resource_arn,resource_name,resource_id,potential_issue,engine,message,timestamp\n",
+		"service,region,account_id,account_name,payer_account_id,payer_account_name,resource_arn,resource_name,resource_id,potential_single_az_risk,engine,message,timestamp,check_id,severity,resource_type,availability_zones,availability_zone_ids\n",
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "stem.csv")
+		os.WriteFile(path, []byte(old), 0o644)
+		_, err := OpenFiles(dir, "stem", false, false)
+		if !errors.Is(err, ErrColumnsDiffer) {
+			t.Fatalf("err = %v", err)
+		}
+		if got, _ := os.ReadFile(path); string(got) != old {
+			t.Errorf("file changed: %q", got)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("left behind: %v", entries)
+		}
 	}
 }
 
@@ -220,7 +227,7 @@ func TestJSONL(t *testing.T) {
 		}
 	}
 	lines := readLines(t, filepath.Join(dir, "stem.jsonl"))
-	want := `{"service":"rds","region":"us-east-1","account_id":"123456789101","account_name":"TestAccount","payer_account_id":"999456789101","payer_account_name":"TestParentAccount","resource_arn":"arn:aws:rds:us-east-1:123456789101:db:database-3","resource_name":"database-3","resource_id":"db-ABC","potential_single_az_risk":true,"engine":"sqlserver-ex","message":"RDS instance database-3 is in one Availability Zone (us-east-1a), \"Multi-AZ\" is off.","timestamp":"2022_11_29_15_20_44_+0000","check_id":"RDS-1","severity":"HIGH","resource_type":"AWS::RDS::DBInstance","availability_zones":["us-east-1a"],"availability_zone_ids":["use1-az6"]}`
+	want := `{"service":"rds","region":"us-east-1","account_id":"123456789101","account_name":"TestAccount","payer_account_id":"999456789101","payer_account_name":"TestParentAccount","resource_arn":"arn:aws:rds:us-east-1:123456789101:db:database-3","resource_name":"database-3","resource_id":"db-ABC","potential_single_az_risk":true,"engine":"sqlserver-ex","message":"RDS instance database-3 is in one Availability Zone (us-east-1a), \"Multi-AZ\" is off.","timestamp":"2022_11_29_15_20_44_+0000","check_id":"RDS-1","severity":"HIGH","resource_type":"AWS::RDS::DBInstance","availability_zones":["us-east-1a"],"availability_zone_ids":["use1-az6"],"muted":""}`
 	if len(lines) != 2 || lines[0] != want || lines[1] != want {
 		t.Errorf("jsonl:\n%s", strings.Join(lines, "\n"))
 	}

@@ -52,7 +52,7 @@ func (l *List) UnmarshalCSV(s string) error {
 }
 
 // FindingRow is one findings-CSV row. The first thirteen columns are the
-// seed's, in its order; the rest are ours. The Availability Zones of what a
+// seed's, in its order; the rest are ours, new ones at the end. The Availability Zones of what a
 // finding judges are given twice: by name, which differs from account to
 // account, and by ID (use1-az1), which names the same zone everywhere.
 type FindingRow struct {
@@ -74,6 +74,9 @@ type FindingRow struct {
 	ResourceType     string `csv:"resource_type" json:"resource_type"`
 	AZs              List   `csv:"availability_zones" json:"availability_zones"`
 	AZIDs            List   `csv:"availability_zone_ids" json:"availability_zone_ids"`
+	// Muted is the reason of the --mutelist entry that mutes the row, ""
+	// when none does. A muted row keeps its verdict.
+	Muted string `csv:"muted" json:"muted"`
 }
 
 // Task results in the run report.

@@ -16,6 +16,7 @@ var listFlags = map[string]bool{
 	"-s": true, "--services": true,
 	"-r": true, "--regions": true,
 	"--accounts": true, "--exclude-accounts": true,
+	"--checks": true, "--excluded-checks": true, "--severity": true, "--excluded-services": true,
 }
 
 // normaliseArgs rewrites the words after the subcommand: bare words (not

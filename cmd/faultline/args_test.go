@@ -81,6 +81,9 @@ func TestBadCommandLines(t *testing.T) {
 	badAccountsFile := filepath.Join(dir, "bad.txt")
 	os.WriteFile(badAccountsFile, []byte("# prod\n111111111111 # payments\n12-34\n"), 0o600)
 	valid := "ALL, " + strings.Join(serviceKeys(), ", ")
+	checks := strings.Join(checkIDs(), ", ")
+	badMutelist := filepath.Join(dir, "mutelist.yaml")
+	os.WriteFile(badMutelist, []byte("mutelist:\n  - check: RDS-1\n    reason: legacy\n  - check: RDS-1\n    resons: typo\n"), 0o600)
 	cases := []struct {
 		args string
 		want string
@@ -134,6 +137,20 @@ func TestBadCommandLines(t *testing.T) {
 		{"scan -r ''", `--regions needs at least one region name or ALL`},
 		{"scan --accounts 222222222222 111111111111 --exclude-accounts 111111111111,222222222222 --aws-assume-role R", `--exclude-accounts leaves no account to scan: it excludes every account requested (111111111111, 222222222222)`},
 		{"scan --accounts-file " + accountsFile + " --exclude-accounts 111111111111 --aws-assume-role R", `--exclude-accounts leaves no account to scan: it excludes every account requested (111111111111)`},
+		{"scan --checks RDS-9", `unknown check "RDS-9" in --checks; valid: ` + checks},
+		{"scan --excluded-checks rds-1 nope", `unknown check "NOPE" in --excluded-checks; valid: ` + checks},
+		{"scan -s rds --checks LAMBDA-1", `--checks LAMBDA-1 is a lambda check, but lambda is not among the services scanned (rds)`},
+		{"scan --excluded-services lambda --checks LAMBDA-1", `--checks LAMBDA-1 is a lambda check, but lambda is not among the services scanned (vpce, dms, docdb, sgw, efs, opensearch, fsx, elasticache, dax, globalaccelerator, rds, memorydb, dx, cloudhsm, redshift)`},
+		{"scan -s rds --excluded-checks RDS-1 RDS-2 RDS-3", `--excluded-checks excludes every check of the services scanned (rds): nothing is left to scan`},
+		{"scan --excluded-services foo", `unknown service "foo" in --excluded-services; valid: ` + strings.Join(serviceKeys(), ", ")},
+		{"scan -s rds,lambda --excluded-services rds lambda", `--excluded-services excludes every service selected (rds, lambda): nothing is left to scan`},
+		{"scan --excluded-services " + strings.Join(serviceKeys(), ","), `--excluded-services excludes every service selected (` + strings.Join(serviceKeys(), ", ") + `): nothing is left to scan`},
+		{"scan --severity HIGH CRITICAL", `unknown severity "CRITICAL" in --severity; valid: HIGH, MEDIUM, LOW, INFO`},
+		{"scan --fail-on INFO", `--fail-on must be one of HIGH, MEDIUM, LOW; got "INFO"`},
+		{"scan --fail-on HIGH --severity MEDIUM,INFO", `--fail-on HIGH can never fail the scan: --severity writes no risk of HIGH or above`},
+		{"scan --mutelist " + dir + "/missing.yaml", `--mutelist: open ` + dir + `/missing.yaml: no such file or directory`},
+		{"scan --mutelist " + badMutelist, `--mutelist ` + badMutelist + `:5: unknown key "resons" in mutelist entry 2; keys: account, region, check, resource, tags, reason, expires`},
+		{"policy --mutelist " + badMutelist, `--mutelist ` + badMutelist + `:5: unknown key "resons" in mutelist entry 2; keys: account, region, check, resource, tags, reason, expires`},
 	}
 	for _, c := range cases {
 		args := strings.Fields(c.args)

@@ -9,7 +9,9 @@ const (
 	exitOK          exitCode = 0   // every task succeeded (or was skipped)
 	exitError       exitCode = 1   // nothing could be scanned: no credentials, unwritable files
 	exitUsage       exitCode = 2   // bad command line or input, before any API call
-	exitPartial     exitCode = 3   // the scan finished but some tasks failed
+	exitPartial     exitCode = 3   // collect, flows: some tasks failed; reach: blocked
+	exitRisks       exitCode = 3   // scan --fail-on: an unmuted risk at or above it was written
+	exitIncomplete  exitCode = 4   // scan: some tasks, account setups, uploads or events failed
 	exitInterrupted exitCode = 130 // SIGINT or SIGTERM
 )
 

@@ -14,6 +14,7 @@ import (
 	"github.com/faultline/faultline/analysers"
 	"github.com/faultline/faultline/internal/inputs"
 	"github.com/faultline/faultline/inventory"
+	"github.com/faultline/faultline/mutelist"
 )
 
 // scanOptions is everything `faultline scan` was asked to do, validated.
@@ -52,6 +53,13 @@ type scanOptions struct {
 
 	// Snapshot, when set, is read instead of AWS (--snapshot DIR).
 	Snapshot *inventory.Snapshot
+
+	// Selection (scanselect.go). Checks and Severities nil: every row is
+	// written; FailOn "": no gate.
+	Checks     map[string]bool
+	Severities map[string]bool
+	Mutelist   *mutelist.List
+	FailOn     analysers.Severity
 }
 
 // shard is --shard K/N: scan the accounts at sorted positions p with
@@ -78,7 +86,7 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 		Name:         "scan",
 		Usage:        "scan accounts x regions x services for single-AZ risks",
 		OnUsageError: onUsageError,
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringSliceFlag{Name: "services", Aliases: []string{"s"}, Usage: "service keys, or ALL (default: ALL)"},
 			&cli.StringSliceFlag{Name: "regions", Aliases: []string{"r"}, Usage: "region names, or ALL for the account's enabled regions (default: ALL)"},
 			&cli.IntFlag{Name: "max-concurrent-threads", Aliases: []string{"m", "concurrency"}, Value: 20, Usage: "tasks that run at once"},
@@ -108,7 +116,7 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "event-bus-arn", Usage: "publish the findings to this EventBridge bus"},
 			&cli.StringSliceFlag{Name: "format", Usage: "findings formats: csv (always written) and jsonl"},
 			&cli.StringFlag{Name: "snapshot", Usage: "read the estate from a folder written by faultline collect: no API call is made"},
-		},
+		}, selectionFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.Args().Len() > 0 {
 				return usagef("unexpected argument %q; scan takes only flags (see faultline scan --help)", c.Args().First())
@@ -198,6 +206,9 @@ func parseScanOptions(c *cli.Context) (scanOptions, error) {
 		if err := openSnapshotOption(c, &opts); err != nil {
 			return opts, err
 		}
+	}
+	if err := parseSelection(c, &opts); err != nil {
+		return opts, err
 	}
 	return opts, nil
 }

@@ -21,11 +21,21 @@ import (
 // from a snapshot), run every task, write the files, deliver them, print
 // the summary.
 func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
-	log := newLogger(opts, stderr)
+	// On a terminal a progress bar runs, and the log writes above it.
+	var prog *progress
+	logOut := stderr
+	if tty := terminalOf(stderr); tty != nil {
+		prog = newProgress(tty)
+		logOut = prog
+	}
+	log := newLogger(opts, logOut)
 	undoDir, err := output.PrepareNewDir(opts.OutputDir)
 	if err != nil {
 		return usagef("%s", err.Error())
 	}
+	muter := activeMutelist(opts.Mutelist, time.Now(), func(format string, args ...any) {
+		fmt.Fprintf(stderr, "faultline: "+format+"\n", args...)
+	})
 	est, set, err := prepareEstate(ctx, opts, log)
 	if err != nil {
 		undoDir() // nothing was written: a folder this run created goes
@@ -41,8 +51,9 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 		undoDir()
 		return &codedError{exitError, err}
 	}
+	tally := &scanTally{sink: files, failOn: opts.FailOn, progress: prog}
 	for _, row := range est.SetupRows {
-		if err := files.WriteTask(row); err != nil {
+		if err := tally.WriteTask(row); err != nil {
 			files.Abort()
 			return &codedError{exitError, err}
 		}
@@ -50,9 +61,16 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 
 	tasks := account.Tasks(est.Accounts, selectedAnalysers(opts.Services))
 	log.Info().Int("accounts", len(est.Accounts)).Int("tasks", len(tasks)).Int("concurrency", opts.Concurrency).Msg("scan started")
+	if prog != nil {
+		prog.start(len(tasks))
+	}
 	sum := account.Run(ctx, tasks, account.Options{
 		Concurrency: opts.Concurrency, TaskTimeout: opts.TaskTimeout, OnlyRisks: opts.OnlyRisks, Log: log, Inventory: set,
-	}, files)
+		Filter: rowFilter(opts, muter),
+	}, tally)
+	if prog != nil {
+		prog.finish()
+	}
 	sum.Tasks += len(est.SetupRows)
 	sum.Failed += len(est.SetupRows)
 
@@ -61,16 +79,33 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 		return err
 	}
 	printSummary(stderr, sum, files, del)
+	if opts.Mutelist != nil {
+		fmt.Fprintf(stderr, "faultline: muted      %s (%s) by %s\n", plural(tally.muted, "row"), plural(tally.mutedRisks, "risk"), opts.Mutelist.Path)
+	}
+	if prog != nil {
+		renderTerminalReport(stderr, tally.report(files.Findings.Path()))
+	}
 
+	// An incomplete scan (4) wins over --fail-on (3): its answer is partial.
+	var gate string
+	if tally.failing > 0 {
+		gate = fmt.Sprintf("%s at or above %s written (--fail-on %s); see %s", plural(tally.failing, "unmuted risk"), opts.FailOn, opts.FailOn, files.Findings.Path())
+	}
+	also := ""
+	if gate != "" {
+		also = "; also " + gate
+	}
 	switch {
 	case ctx.Err() != nil:
 		return &codedError{exitInterrupted, errInterrupted}
 	case sum.Failed > 0:
-		return &codedError{exitPartial, fmt.Errorf("%d of %d tasks failed; see %s", sum.Failed, sum.Tasks, files.Report.Path())}
+		return &codedError{exitIncomplete, fmt.Errorf("%d of %d tasks failed; see %s%s", sum.Failed, sum.Tasks, files.Report.Path(), also)}
 	case del.uploadErr != nil:
-		return &codedError{exitPartial, fmt.Errorf("upload failed (%s), the local files are complete: %w", account.ErrorCode(del.uploadErr), del.uploadErr)}
+		return &codedError{exitIncomplete, fmt.Errorf("upload failed (%s), the local files are complete: %w%s", account.ErrorCode(del.uploadErr), del.uploadErr, also)}
 	case del.events != nil && del.events.Failed > 0:
-		return &codedError{exitPartial, fmt.Errorf("%d findings were not published to %s: %w", del.events.Failed, opts.EventBusARN, del.events.FirstError)}
+		return &codedError{exitIncomplete, fmt.Errorf("%d findings were not published to %s: %w%s", del.events.Failed, opts.EventBusARN, del.events.FirstError, also)}
+	case gate != "":
+		return &codedError{exitRisks, errors.New(gate)}
 	}
 	return nil
 }

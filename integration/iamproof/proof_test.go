@@ -116,7 +116,7 @@ func TestPolicyUnderIAMEnforcement(t *testing.T) {
 
 	// Before enforcement: one recorded scan of every service, so that the
 	// calls REST services make after their first one are recorded too.
-	if res := runScan(t, full, "-r", proofRegion); res.code != 3 {
+	if res := runScan(t, full, "-r", proofRegion); res.code != 4 {
 		t.Fatalf("unenforced scan: exit %d\n%s", res.code, res.stderr)
 	}
 
@@ -132,8 +132,8 @@ func TestPolicyUnderIAMEnforcement(t *testing.T) {
 	var baselineNames [][]string
 	t.Run("1 full policy: no access error", func(t *testing.T) {
 		res := runScan(t, full, "-r", proofRegion)
-		if res.code != 3 {
-			t.Errorf("exit %d, want 3 (moto's limits fail %d tasks)\n%s", res.code, len(motoLimits), res.stderr)
+		if res.code != 4 {
+			t.Errorf("exit %d, want 4 (moto's limits fail %d tasks)\n%s", res.code, len(motoLimits), res.stderr)
 		}
 		for _, a := range analysers.All {
 			r := res.report[a.Name]
@@ -196,8 +196,8 @@ func TestPolicyUnderIAMEnforcement(t *testing.T) {
 				i := slices.IndexFunc(controls, func(c string) bool { return !slices.Contains(need, c) })
 				control := controls[i]
 				res := runScan(t, keys, "-r", proofRegion, "-s", strings.Join(append(slices.Clone(need), control), ","))
-				if res.code != 3 {
-					t.Errorf("exit %d, want 3\n%s", res.code, res.stderr)
+				if res.code != 4 {
+					t.Errorf("exit %d, want 4\n%s", res.code, res.stderr)
 				}
 				// moto answers a refused call with an XML body that the SDK
 				// cannot decode for these protocols, so the run report shows

@@ -13,7 +13,7 @@ import (
 )
 
 // An account whose role cannot be assumed gets one account-setup row with
-// the AWS code; the other accounts are scanned; exit 3. moto never refuses
+// the AWS code; the other accounts are scanned; exit 4. moto never refuses
 // AssumeRole, so the proxy refuses it for one account.
 func TestDeniedAccountSetup(t *testing.T) {
 	ctx := context.Background()
@@ -38,8 +38,8 @@ func TestDeniedAccountSetup(t *testing.T) {
 	dir := t.TempDir()
 	res := scan(t, p, keys, nil, "--truncate-output", "-o", dir, "-r", regionA, "-s", "rds",
 		"--accounts", caller, denied, other, "--aws-assume-role", "Scanner")
-	if res.code != 3 {
-		t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
+	if res.code != 4 {
+		t.Fatalf("exit %d, want 4\n%s", res.code, res.stderr)
 	}
 	if !strings.Contains(res.stderr, "faultline: 1 of 3 tasks failed; see "+res.reportPath) {
 		t.Errorf("stderr:\n%s", res.stderr)

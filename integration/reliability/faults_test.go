@@ -131,8 +131,8 @@ func TestMaxAttemptsHonoured(t *testing.T) {
 			dir := t.TempDir()
 			args := append([]string{"--truncate-output", "-o", dir, "-r", regionA, regionB, "-s", "rds", "lambda"}, c.args...)
 			res := scan(t, p, keys, c.env, args...)
-			if res.code != 3 {
-				t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
+			if res.code != 4 {
+				t.Fatalf("exit %d, want 4\n%s", res.code, res.stderr)
 			}
 			// The rds analyser's first call fails, so each task makes one
 			// call: c.want attempts at the proxy.
@@ -155,7 +155,7 @@ func TestMaxAttemptsHonoured(t *testing.T) {
 }
 
 // Issue point 2: a service that is always denied fails its tasks with the
-// access-error code, without retries; every other task succeeds; exit 3.
+// access-error code, without retries; every other task succeeds; exit 4.
 func TestDeniedService(t *testing.T) {
 	keys := seededAccount(t)
 	cases := []struct{ service, signingName, code string }{
@@ -174,8 +174,8 @@ func TestDeniedService(t *testing.T) {
 			}
 			args := append([]string{"--truncate-output", "-o", dir, "-r", regionA, regionB, "-s"}, services...)
 			res := scan(t, p, keys, nil, args...)
-			if res.code != 3 {
-				t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
+			if res.code != 4 {
+				t.Fatalf("exit %d, want 4\n%s", res.code, res.stderr)
 			}
 			if !strings.Contains(res.stderr, "faultline: 2 of 6 tasks failed; see "+res.reportPath) {
 				t.Errorf("stderr does not say what failed:\n%s", res.stderr)
@@ -209,8 +209,8 @@ func TestHangingService(t *testing.T) {
 	const timeout = 2 * time.Second
 	res := scan(t, p, keys, nil, "--truncate-output", "-o", dir, "-r", regionA, regionB,
 		"--task-timeout", timeout.String(), "-s", "redshift", "rds", "lambda")
-	if res.code != 3 {
-		t.Fatalf("exit %d, want 3\n%s", res.code, res.stderr)
+	if res.code != 4 {
+		t.Fatalf("exit %d, want 4\n%s", res.code, res.stderr)
 	}
 	// Both hung tasks run at once (default concurrency 20): one timeout,
 	// plus the scan's own few seconds.

@@ -147,7 +147,7 @@ func scan(t *testing.T, p *faultproxy.Proxy, keys motoserver.Keys, extraEnv []st
 }
 
 const (
-	findingsHeader = "service,region,account_id,account_name,payer_account_id,payer_account_name,resource_arn,resource_name,resource_id,potential_single_az_risk,engine,message,timestamp,check_id,severity,resource_type,availability_zones,availability_zone_ids"
+	findingsHeader = "service,region,account_id,account_name,payer_account_id,payer_account_name,resource_arn,resource_name,resource_id,potential_single_az_risk,engine,message,timestamp,check_id,severity,resource_type,availability_zones,availability_zone_ids,muted"
 	reportHeader   = "account_id,region,service,result,error_message,start_time,end_time,runtime_in_seconds,error_code,api_calls,retries,resources,findings,events_published,events_failed"
 	colTimestamp   = 12
 )

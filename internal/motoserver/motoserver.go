@@ -104,12 +104,15 @@ func (s *Server) Reset() error {
 // Config returns an SDK config that talks to the emulator as account
 // (through the x-moto-account-id header) in region, with dummy keys, for
 // seeding. It retries a little, quickly: moto sometimes resets a connection
-// under load, and answers HTTP 500 for what it does not implement.
+// under load, and answers HTTP 500 for what it does not implement. It opens
+// a connection per request: a kept-alive connection that moto's server has
+// already closed fails the next request on it, and a create retried that way
+// could meet the resource it had made ("already exists").
 func (s *Server) Config(ctx context.Context, account, region string) (aws.Config, error) {
 	cfg, err := config.LoadDefaultConfig(ctx,
 		config.WithRegion(region),
 		config.WithBaseEndpoint(s.URL),
-		config.WithHTTPClient(awshttp.NewBuildableClient()),
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.DisableKeepAlives = true })),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("testing", "testing", "")),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
