@@ -20,6 +20,8 @@ var All = []Analyser{
 	DX,
 	CloudHSM,
 	Redshift,
+	ELBv2,
+	ELB,
 }
 
 // ByName returns the analyser with that service key.

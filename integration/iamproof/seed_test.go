@@ -22,8 +22,9 @@ import (
 
 // seedEstate creates, in cfg's account and region, one resource for every
 // call an analyser makes only when it finds something: the subnet lookups
-// of VPC endpoints, FSx, Lambda and OpenSearch, EFS mount targets and
-// OpenSearch DescribeDomains. The other calls are list calls made whatever
+// of VPC endpoints, FSx, Lambda and OpenSearch, EFS mount targets,
+// OpenSearch DescribeDomains, and the target, attribute and placement reads
+// of load balancers (seedLoadBalancers). The other calls are list calls made whatever
 // the estate holds. It also makes the account an organization's management
 // account, so that the Organizations reads succeed.
 func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
@@ -62,6 +63,7 @@ func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
 		VPCOptions: &opensearchtypes.VPCOptions{SubnetIds: []string{*subnet}}}); err != nil {
 		t.Fatal(err)
 	}
+	seedLoadBalancers(t, ctx, cfg, vpc, []string{*subnet, *subnets.Subnets[1].SubnetId})
 	role, err := motoserver.LambdaRole(ctx, cfg, "lambda-role")
 	if err != nil {
 		t.Fatal(err)
