@@ -1,8 +1,8 @@
 package analysers
 
 // All is the registry: every analyser faultline knows, in the order the
-// services are listed to users. Adding a service means adding its file and
-// one line here.
+// services are listed to users: the seed's sixteen, then the zonal core.
+// Adding a service means adding its file and one line here.
 var All = []Analyser{
 	VPCE,
 	DMS,
@@ -20,18 +20,20 @@ var All = []Analyser{
 	DX,
 	CloudHSM,
 	Redshift,
-	VPN,
-	Route53,
-	ECS,
-	EKS,
 	AutoScaling,
 	EC2,
+	ELBv2,
+	ELB,
 	NATGW,
 	TGW,
 	NetworkFirewall,
+	ECS,
+	EKS,
 	RDSProxy,
 	MSK,
 	MQ,
+	VPN,
+	Route53,
 }
 
 // ByName returns the analyser with that service key.

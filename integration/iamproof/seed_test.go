@@ -38,9 +38,10 @@ import (
 // of VPC endpoints, FSx, Lambda, OpenSearch, Auto Scaling groups, RDS Proxy,
 // MSK, Amazon MQ, ECS and EKS, EFS mount targets, OpenSearch DescribeDomains,
 // RDS Proxy endpoints, MQ DescribeBroker, the ECS services and tasks of a
-// cluster, the EKS clusters and node groups, and the subnets and route tables
-// that natgw, tgw and networkfirewall read once there is a NAT gateway, a
-// transit gateway attachment or a firewall (and networkfirewall's
+// cluster, the EKS clusters and node groups, the target, attribute and
+// placement reads of load balancers (seedLoadBalancers), and the subnets and
+// route tables that natgw, tgw and networkfirewall read once there is a NAT
+// gateway, a transit gateway attachment or a firewall (and networkfirewall's
 // DescribeFirewall). The other calls are list calls made whatever
 // the estate holds. It also makes the account an organization's management
 // account, so that the Organizations reads succeed.
@@ -92,6 +93,7 @@ func seedEstate(t *testing.T, ctx context.Context, cfg aws.Config) {
 		VPCZoneIdentifier: subnet}); err != nil {
 		t.Fatal(err)
 	}
+	seedLoadBalancers(t, ctx, cfg, vpc, []string{*subnet, *subnets.Subnets[1].SubnetId})
 	role, err := motoserver.LambdaRole(ctx, cfg, "lambda-role")
 	if err != nil {
 		t.Fatal(err)
