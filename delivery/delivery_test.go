@@ -271,7 +271,7 @@ func TestPublishCSVSendsRawValues(t *testing.T) {
 	if err := p.PublishCSV(context.Background(), filepath.Join(dir, "stem.csv"), f.Findings.NewRowsOffset); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"service":"rds","region":"","account_id":"111111111111","account_name":"","payer_account_id":"","payer_account_name":"","resource_arn":"arn:aws:rds:eu-west-1:111111111111:db:da","resource_name":"=HYPERLINK(\"http://x\")","resource_id":"","potential_single_az_risk":true,"engine":"","message":"-1 standby","timestamp":"","check_id":"RDS-1","severity":"HIGH","resource_type":"","availability_zones":[],"availability_zone_ids":[]}`
+	want := `{"service":"rds","region":"","account_id":"111111111111","account_name":"","payer_account_id":"","payer_account_name":"","resource_arn":"arn:aws:rds:eu-west-1:111111111111:db:da","resource_name":"=HYPERLINK(\"http://x\")","resource_id":"","potential_single_az_risk":true,"engine":"","message":"-1 standby","timestamp":"","check_id":"RDS-1","severity":"HIGH","resource_type":"","availability_zones":[],"availability_zone_ids":[],"muted":""}`
 	if len(bus.received) != 1 || aws.ToString(bus.received[0].Detail) != want {
 		t.Errorf("events: %v", bus.received)
 	}

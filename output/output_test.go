@@ -287,7 +287,7 @@ func TestCSVInjectionCells(t *testing.T) {
 	}
 	got, _ := os.ReadFile(f.Findings.Path())
 	want := Header[FindingRow]() + "\n" +
-		`rds,us-east-1,123456789101,'	Team,999456789101,''=already,arn:aws:rds:us-east-1:123456789101:db:database-3,'=cmd|'/C calc'!A0,'+1,True,'@SUM(A1),'-2 nodes,2022_11_29_15_20_44_+0000,RDS-1,HIGH,AWS::RDS::DBInstance,us-east-1a,use1-az6` + "\n"
+		`rds,us-east-1,123456789101,'	Team,999456789101,''=already,arn:aws:rds:us-east-1:123456789101:db:database-3,'=cmd|'/C calc'!A0,'+1,True,'@SUM(A1),'-2 nodes,2022_11_29_15_20_44_+0000,RDS-1,HIGH,AWS::RDS::DBInstance,us-east-1a,use1-az6,` + "\n"
 	if string(got) != want {
 		t.Errorf("findings:\n got  %q\n want %q", got, want)
 	}

@@ -339,7 +339,7 @@ func TestDiffBadInput(t *testing.T) {
 	empty := write("empty.csv", "")
 	report := filepath.Join(newDir, "Resiliency_Findings_2026_12_08_run_report.csv")
 	other := write("other.csv", "a,b,c\n1,2,3\n")
-	badRisk := write("risk.csv", header+"\nrds,eu-west-1,1,,,,arn,n,i,Yes,,m,t,RDS-1,HIGH,,,\n")
+	badRisk := write("risk.csv", header+"\nrds,eu-west-1,1,,,,arn,n,i,Yes,,m,t,RDS-1,HIGH,,,,\n")
 	ragged := write("ragged.csv", header+"\nrds,eu-west-1\n")
 	badJSON := write("bad.jsonl", `{"service":"rds"`+"\n")
 	notFinding := write("other.jsonl", "\n"+`{"service":"rds"}`+"\n")

@@ -50,7 +50,7 @@ func TestLoadFolder(t *testing.T) {
 	dir := t.TempDir()
 	header := output.Header[output.FindingRow]()
 	row := func(account, ts, msg string) string {
-		return "rds,eu-west-1," + account + ",,,,arn:aws:rds:eu-west-1:" + account + ":db:d,d,d,True,,'" + msg + "," + ts + ",RDS-1,HIGH,,,\n"
+		return "rds,eu-west-1," + account + ",,,,arn:aws:rds:eu-west-1:" + account + ":db:d,d,d,True,,'" + msg + "," + ts + ",RDS-1,HIGH,,,,\n"
 	}
 	os.WriteFile(filepath.Join(dir, "Resiliency_Findings_111111111111_a_2026_12_08.csv"), []byte(header+"\n"+row("111111111111", "t2", "=x")), 0o600)
 	os.WriteFile(filepath.Join(dir, "Resiliency_Findings_222222222222_b_2026_12_08.csv"), []byte(header+"\n"+row("222222222222", "t1", "-y")), 0o600)
