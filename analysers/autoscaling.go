@@ -71,15 +71,11 @@ var AutoScaling = Analyser{
 // subnets "not found" and its free addresses undercounted.
 func analyseAutoScaling(ctx context.Context, s *inventory.Scope, emit Emit) error {
 	groups, listErr := autoscalingGroups.Items(ctx, s)
-	var subnets map[string]inventory.Subnet
-	for _, g := range groups {
-		if !autoscalingGone(g) && len(autoscalingSubnetIDs(g)) > 0 {
-			var err error
-			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
-				return err
-			}
-			break
-		}
+	subnets, err := subnetsFor(ctx, s, groups, func(g autoscalingtypes.AutoScalingGroup) bool {
+		return !autoscalingGone(g) && len(autoscalingSubnetIDs(g)) > 0
+	})
+	if err != nil {
+		return err
 	}
 	for _, g := range groups {
 		if autoscalingGone(g) {

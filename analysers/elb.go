@@ -159,15 +159,11 @@ var ELB = Analyser{
 // returned.
 func analyseELB(ctx context.Context, s *inventory.Scope, emit Emit) error {
 	lbs, listErr := elbLoadBalancers.Items(ctx, s)
-	var subnets map[string]inventory.Subnet
-	for _, lb := range lbs {
-		if len(lb.AvailabilityZones) == 0 && len(lb.Subnets) > 0 {
-			var err error
-			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
-				return errors.Join(listErr, err)
-			}
-			break
-		}
+	subnets, err := subnetsFor(ctx, s, lbs, func(lb elbtypes.LoadBalancerDescription) bool {
+		return len(lb.AvailabilityZones) == 0 && len(lb.Subnets) > 0
+	})
+	if err != nil {
+		return errors.Join(listErr, err)
 	}
 	t := TargetOf(s)
 	for _, lb := range lbs {

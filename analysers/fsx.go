@@ -76,15 +76,11 @@ var FSx = Analyser{
 // be reported in an unknown Availability Zone.
 func analyseFSx(ctx context.Context, s *inventory.Scope, emit Emit) error {
 	fss, listErr := fsxFileSystems.Items(ctx, s)
-	var subnets map[string]inventory.Subnet
-	for _, fs := range fss {
-		if fs.Lifecycle != fsxtypes.FileSystemLifecycleDeleting && len(fs.SubnetIds) > 0 {
-			var err error
-			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
-				return err
-			}
-			break
-		}
+	subnets, err := subnetsFor(ctx, s, fss, func(fs fsxtypes.FileSystem) bool {
+		return fs.Lifecycle != fsxtypes.FileSystemLifecycleDeleting && len(fs.SubnetIds) > 0
+	})
+	if err != nil {
+		return err
 	}
 	t := TargetOf(s)
 	for _, fs := range fss {

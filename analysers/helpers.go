@@ -1,7 +1,9 @@
 package analysers
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,6 +95,16 @@ func judgeShard(who string, nodeAZs []string) (noReplica, oneAZ string, azs []st
 // are not among the region's subnets (deleted, or another account's).
 type Placement struct {
 	AZs, AZIDs, Unknown []string
+}
+
+// subnetsFor reads the region's subnets (inventory.SubnetsByID) when some
+// item is placed in subnets, so that an estate without any makes no subnet
+// call.
+func subnetsFor[T any](ctx context.Context, s *inventory.Scope, items []T, inSubnets func(T) bool) (map[string]inventory.Subnet, error) {
+	if !slices.ContainsFunc(items, inSubnets) {
+		return nil, nil
+	}
+	return inventory.SubnetsByID(ctx, s)
 }
 
 // placeSubnets places subnet IDs with the region's subnets (inventory.SubnetsByID).

@@ -35,15 +35,11 @@ var Lambda = Analyser{
 // function is in a VPC.
 func analyseLambda(ctx context.Context, s *inventory.Scope, emit Emit) error {
 	fns, listErr := lambdaFunctions.Items(ctx, s)
-	var subnets map[string]inventory.Subnet
-	for _, fn := range fns {
-		if fn.VpcConfig != nil && len(fn.VpcConfig.SubnetIds) > 0 {
-			var err error
-			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
-				return err
-			}
-			break
-		}
+	subnets, err := subnetsFor(ctx, s, fns, func(fn lambdatypes.FunctionConfiguration) bool {
+		return fn.VpcConfig != nil && len(fn.VpcConfig.SubnetIds) > 0
+	})
+	if err != nil {
+		return err
 	}
 	for _, fn := range fns {
 		emit(judgeLambda(fn, subnets))

@@ -106,15 +106,9 @@ var MQ = Analyser{
 // subnets "not found".
 func analyseMQ(ctx context.Context, s *inventory.Scope, emit Emit) error {
 	brokers, listErr := mqBrokers.Items(ctx, s)
-	var subnets map[string]inventory.Subnet
-	for _, b := range brokers {
-		if !mqGone(b.State) && len(b.SubnetIDs) > 0 {
-			var err error
-			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
-				return err
-			}
-			break
-		}
+	subnets, err := subnetsFor(ctx, s, brokers, func(b mqBroker) bool { return !mqGone(b.State) && len(b.SubnetIDs) > 0 })
+	if err != nil {
+		return err
 	}
 	for _, b := range brokers {
 		if mqGone(b.State) {

@@ -100,15 +100,9 @@ func mskIsServerless(c kafkatypes.Cluster) bool {
 // reported on subnets "not found".
 func analyseMSK(ctx context.Context, s *inventory.Scope, emit Emit) error {
 	clusters, listErr := mskClusters.Items(ctx, s)
-	var subnets map[string]inventory.Subnet
-	for _, c := range clusters {
-		if !mskGone(c) && len(mskSubnetsOf(c)) > 0 {
-			var err error
-			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
-				return err
-			}
-			break
-		}
+	subnets, err := subnetsFor(ctx, s, clusters, func(c kafkatypes.Cluster) bool { return !mskGone(c) && len(mskSubnetsOf(c)) > 0 })
+	if err != nil {
+		return err
 	}
 	for _, c := range clusters {
 		if mskGone(c) {

@@ -94,15 +94,11 @@ var OpenSearch = Analyser{
 // reported on subnets "not found".
 func analyseOpenSearch(ctx context.Context, s *inventory.Scope, emit Emit) error {
 	domains, listErr := opensearchDomains.Items(ctx, s)
-	var subnets map[string]inventory.Subnet
-	for _, d := range domains {
-		if !aws.ToBool(d.Deleted) && d.VPCOptions != nil && len(d.VPCOptions.SubnetIds) > 0 {
-			var err error
-			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
-				return err
-			}
-			break
-		}
+	subnets, err := subnetsFor(ctx, s, domains, func(d opensearchtypes.DomainStatus) bool {
+		return !aws.ToBool(d.Deleted) && d.VPCOptions != nil && len(d.VPCOptions.SubnetIds) > 0
+	})
+	if err != nil {
+		return err
 	}
 	t := TargetOf(s)
 	for _, d := range domains {

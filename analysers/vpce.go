@@ -56,15 +56,9 @@ func vpceGone(state ec2types.State) bool {
 // missing subnets would be reported on subnets "not found".
 func analyseVPCE(ctx context.Context, s *inventory.Scope, emit Emit) error {
 	eps, listErr := vpceEndpoints.Items(ctx, s)
-	var subnets map[string]inventory.Subnet
-	for _, ep := range eps {
-		if vpceNeedsSubnets(ep) {
-			var err error
-			if subnets, err = inventory.SubnetsByID(ctx, s); err != nil {
-				return err
-			}
-			break
-		}
+	subnets, err := subnetsFor(ctx, s, eps, func(ep ec2types.VpcEndpoint) bool { return vpceNeedsSubnets(ep) })
+	if err != nil {
+		return err
 	}
 	t := TargetOf(s)
 	for _, ep := range eps {
