@@ -167,7 +167,7 @@ func TestBinaryFailOn(t *testing.T) {
 func TestBinaryIncompleteWinsOverFailOn(t *testing.T) {
 	keys, _, _ := seedGate(t)
 	region := gateRegion
-	res := runBinary(t, keys, []string{"AWS_MAX_ATTEMPTS=1"}, "scan", "-o", t.TempDir(), "-r", region, "--log-format", "json",
+	res := runBinary(t, keys, []string{"AWS_MAX_ATTEMPTS=2"}, "scan", "-o", t.TempDir(), "-r", region, "--log-format", "json",
 		"-s", "lambda,sgw", "--fail-on", "HIGH")
 	want := "faultline: 1 of 2 tasks failed; see " + res.reportPath + "; also 2 unmuted risks at or above HIGH written (--fail-on HIGH); see " + res.findingsPath
 	if res.code != 4 || lastLine(res.stderr) != want {
@@ -244,7 +244,7 @@ func TestBinaryTerminalOutput(t *testing.T) {
 		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	cmd := exec.Command(script, "-qec", strings.Join(quoted, " "), os.DevNull)
-	cmd.Env = append(append(testbin.CleanEnv(), moto.Env(keys)...), "AWS_MAX_ATTEMPTS=1")
+	cmd.Env = append(append(testbin.CleanEnv(), moto.Env(keys)...), "AWS_MAX_ATTEMPTS=2")
 	cmd.Stdin = bytes.NewReader(nil)
 	r := testbin.Run(t, cmd)
 	out := strings.ReplaceAll(r.Stdout, "\r\n", "\n")

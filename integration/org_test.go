@@ -228,7 +228,7 @@ func TestBinaryUploadFailureKeepsLocalFiles(t *testing.T) {
 	const account, region = "210000000020", "eu-north-1"
 	keys, cfg := scannedAccount(t, ctx, account, region)
 	want := asWritten(seedLambda(t, ctx, cfg))
-	res := runBinary(t, keys, []string{"AWS_MAX_ATTEMPTS=1"}, "scan", "-o", t.TempDir(), "-r", region, "-s", "lambda",
+	res := runBinary(t, keys, []string{"AWS_MAX_ATTEMPTS=2"}, "scan", "-o", t.TempDir(), "-r", region, "-s", "lambda",
 		"--bucket", "no-such-bucket-here", "--log-format", "json")
 	if res.code != 4 {
 		t.Fatalf("exit %d, want 4\n%s", res.code, res.stderr)
