@@ -92,7 +92,7 @@ func Prepare(ctx context.Context, req Request) (*Estate, error) {
 		if ctx.Err() != nil {
 			return nil, ErrInterrupted
 		}
-		return nil, fmt.Errorf("cannot identify the caller (are credentials configured?): %w", callerErr)
+		return nil, CallerError(callerErr)
 	}
 	if est.CallerOnly && !ownCredentials {
 		// The seed read the organization with the assumed role.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -71,6 +72,13 @@ type lineSink struct {
 	emit   Emit
 	line   int64
 	rec    Record
+
+	// Of this source alone, for InputError.
+	lines, records, malformed int64
+	firstFields               int    // fields of the first malformed line
+	firstErr                  string // why the first malformed line is malformed
+	countErr                  bool   // the first malformed line has another number of fields than the format
+	binary                    bool   // a NUL byte or bad UTF-8 at the start, or a first line of control characters
 }
 
 func (s *lineSink) handle(text string) error {
@@ -79,6 +87,7 @@ func (s *lineSink) handle(text string) error {
 		return nil
 	}
 	s.stats.Lines++
+	s.lines++
 	if mayBeHeader(text) { // HeaderFormat returns a Format: too dear for every line
 		if f, ok := HeaderFormat(text); ok {
 			s.stats.Headers++
@@ -87,10 +96,20 @@ func (s *lineSink) handle(text string) error {
 		}
 	}
 	if err := s.format.Parse(text, &s.rec); err != nil {
+		s.malformed++
+		if s.firstErr == "" {
+			s.firstErr = err.Error()
+			s.firstFields = len(strings.Fields(text))
+			s.countErr = s.firstFields != len(s.format.Fields)
+			if s.records == 0 && s.malformed == 1 && strings.IndexFunc(text, isControl) >= 0 {
+				s.binary = true // the source's first record is not text
+			}
+		}
 		s.stats.bad(s.source, s.line, err.Error())
 		return nil
 	}
 	s.stats.Records++
+	s.records++
 	switch s.rec.Status() {
 	case StatusNoData:
 		s.stats.NoData++
@@ -106,6 +125,70 @@ func (s *lineSink) handle(text string) error {
 	return s.emit(&s.rec)
 }
 
+func isControl(r rune) bool {
+	return r < 0x20 && r != '\t' && r != '\r' || r == 0x7f || r == utf8.RuneError
+}
+
+// InputError is a source that holds no record at all: empty, not text, or
+// every line malformed. Reason is which; Hint, when not empty, what to do.
+type InputError struct {
+	Source string
+	Reason string // "no records", "not text", "every line malformed"
+	Detail string
+	Hint   string
+}
+
+func (e *InputError) Error() string {
+	msg := e.Source + ": " + e.Reason
+	if e.Detail != "" {
+		msg += " (" + e.Detail + ")"
+	}
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	return msg
+}
+
+// inputError is the InputError of a source read whole, nil when it held a
+// record (of any status) or only headers.
+func (s *lineSink) inputError() error {
+	switch {
+	case s.records > 0:
+		return nil
+	case s.binary:
+		return &InputError{Source: s.source, Reason: "not text", Detail: "flow logs are text lines, plain or gzip"}
+	case s.lines == 0, s.malformed == 0:
+		return &InputError{Source: s.source, Reason: "no records", Detail: "the input is empty"}
+	}
+	e := &InputError{Source: s.source, Reason: "every line malformed",
+		Detail: fmt.Sprintf("%d %s; the first: %s", s.malformed, plural(s.malformed, "line", "lines"), s.firstErr)}
+	if s.countErr && s.firstFields > 0 {
+		e.Hint = fieldCountHint(s.firstFields, len(s.format.Fields))
+	}
+	return e
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// fieldCountHint suggests --log-format for lines of n fields read in a
+// format of m: the v2 default when n is 14, else the first n fields of
+// AWS's table as a starting point.
+func fieldCountHint(n, m int) string {
+	if n == len(DefaultFormat.Fields) {
+		return fmt.Sprintf("the first line has %d fields, as AWS's default format: give --log-format '%s'", n, DefaultFormat)
+	}
+	if n > int(numFields) {
+		return fmt.Sprintf("the first line has %d fields, more than any flow-log format (%d); is it a flow log?", n, numFields)
+	}
+	return fmt.Sprintf("the first line has %d fields, the format has %d: give --log-format with the %d fields of your flow log, e.g. --log-format '%s'",
+		n, m, n, mustFormat(fieldNames[:n]))
+}
+
 // readChunk is how much text ReadStream reads at a time; the lines are
 // slices of it, so that reading allocates nothing. A variable so that tests
 // can put chunk boundaries everywhere.
@@ -114,21 +197,39 @@ var readChunk = 1 << 20
 // ReadStream reads flow records from r, plain text or gzip (by its magic
 // bytes, not its name), line by line.
 func ReadStream(r io.Reader, source string, format Format, stats *Stats, emit Emit) error {
+	_, err := readStream(r, source, format, stats, emit)
+	return err
+}
+
+// readStream is ReadStream that also returns the source's sink, whose
+// counts say whether it held any record.
+func readStream(r io.Reader, source string, format Format, stats *Stats, emit Emit) (*lineSink, error) {
 	stats.Sources++
 	br := bufio.NewReaderSize(r, 64<<10)
 	var in io.Reader = br
+	var head []byte
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return fmt.Errorf("%s: %w", source, err)
+			return nil, fmt.Errorf("%s: %w", source, err)
 		}
 		defer zr.Close()
-		in = zr
+		zb := bufio.NewReaderSize(zr, 64<<10)
+		head, _ = zb.Peek(512)
+		in = zb
+	} else {
+		head, _ = br.Peek(512)
 	}
-	sink := &lineSink{source: source, format: format, stats: stats, emit: emit}
+	binary := !looksText(head)
+	sink := &lineSink{source: source, format: format, stats: stats, emit: emit, binary: binary}
 	tooLong := func() {
 		sink.line++
 		stats.Lines++
+		sink.lines++
+		sink.malformed++
+		if sink.firstErr == "" {
+			sink.firstErr = fmt.Sprintf("line longer than %d bytes", maxLine)
+		}
 		stats.bad(source, sink.line, fmt.Sprintf("line longer than %d bytes", maxLine))
 	}
 	// line hands on one line, its newline (if any) included.
@@ -152,7 +253,7 @@ func ReadStream(r io.Reader, source string, format Format, stats *Stats, emit Em
 		case errors.Is(err, io.EOF):
 			eof = true
 		case err != nil:
-			return fmt.Errorf("%s line %d: %w", source, sink.line+1, err)
+			return nil, fmt.Errorf("%s line %d: %w", source, sink.line+1, err)
 		}
 		data := buf[:have]
 		end := bytes.LastIndexByte(data, '\n') + 1 // complete lines
@@ -187,26 +288,50 @@ func ReadStream(r io.Reader, source string, format Format, stats *Stats, emit Em
 				nl = len(text)
 			}
 			if err := line(text[:nl]); err != nil {
-				return err
+				return nil, err
 			}
 			text = text[nl:]
 		}
 		have = copy(buf, data[end:have])
 	}
-	return nil
+	return sink, nil
 }
 
-// ReadFile reads a local file, or standard input for "-".
-func ReadFile(path string, stdin io.Reader, format Format, stats *Stats, emit Emit) error {
-	if path == "-" {
-		return ReadStream(stdin, "stdin", format, stats, emit)
+// looksText reports whether the first bytes of a source may be text: no
+// NUL byte and valid UTF-8 (a rune cut at the end of head aside).
+func looksText(head []byte) bool {
+	if bytes.IndexByte(head, 0) >= 0 {
+		return false
 	}
-	f, err := os.Open(path)
+	for i := 0; i < len(head); {
+		r, n := utf8.DecodeRune(head[i:])
+		if r == utf8.RuneError && n == 1 && !(len(head)-i < utf8.UTFMax && !utf8.FullRune(head[i:])) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+// ReadFile reads a local file, or standard input for "-". A file with no
+// record at all (empty, not text, every line malformed) is an *InputError:
+// the user named it, so it was meant to hold flow logs.
+func ReadFile(path string, stdin io.Reader, format Format, stats *Stats, emit Emit) error {
+	var r io.Reader = stdin
+	source := "stdin"
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r, source = f, path
+	}
+	sink, err := readStream(r, source, format, stats, emit)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	return ReadStream(f, path, format, stats, emit)
+	return sink.inputError()
 }
 
 // S3API holds the read-only S3 calls ReadS3 makes.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,4 +74,76 @@ func TestFlowsOffline(t *testing.T) {
 	if n := calls.Load(); n != 0 {
 		t.Fatalf("%d API calls offline", n)
 	}
+}
+
+// A file that holds no record at all exits 1 with one line that names the
+// file and says why; wrong field counts get a --log-format suggestion.
+func TestFlowsInputWithoutRecords(t *testing.T) {
+	calls := noAWS(t)
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, '\n', 0, 1, 2})
+	zw.Close()
+	v2 := "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
+	empty := write("empty.log", nil)
+	blank := write("blank.log", []byte("\n  \n"))
+	binary := write("binary.log", []byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, '\n', 0, 1, 2})
+	binaryGz := write("binary.log.gz", gz.Bytes())
+	sixteen := write("v3.log", []byte("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK vpc-1 subnet-1\n2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK vpc-1 subnet-2\n"))
+	garbage := write("notes.log", []byte("version 2 is out\n"))
+	default14 := write("default.log", []byte("2 1 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 2 ACCEPT OK\n"))
+	cases := []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{empty}, "", empty + ": no records (the input is empty)"},
+		{[]string{blank}, "", blank + ": no records (the input is empty)"},
+		{[]string{"-"}, "", "stdin: no records (the input is empty)"},
+		{[]string{binary}, "", binary + ": not text (flow logs are text lines, plain or gzip)"},
+		{[]string{binaryGz}, "", binaryGz + ": not text (flow logs are text lines, plain or gzip)"},
+		{[]string{sixteen}, "", sixteen + ": every line malformed (2 lines; the first: more than the 14 fields of the format); " +
+			"the first line has 16 fields, the format has 14: give --log-format with the 16 fields of your flow log, e.g. --log-format '" + v2 + " ${vpc-id} ${subnet-id}'"},
+		{[]string{garbage}, "", garbage + `: every line malformed (1 line; the first: version "version": want a whole number 0-255); ` +
+			"the first line has 4 fields, the format has 14: give --log-format with the 4 fields of your flow log, e.g. --log-format '${version} ${account-id} ${interface-id} ${srcaddr}'"},
+		{[]string{"--log-format", "${version} ${srcaddr} ${dstaddr}", default14}, "", default14 + `: every line malformed (1 line; the first: srcaddr "1": want an IPv4 or IPv6 address); ` +
+			"the first line has 14 fields, as AWS's default format: give --log-format '" + v2 + "'"},
+		// A good file first: the bad one still fails the run, by name.
+		{[]string{default14, empty}, "", empty + ": no records (the input is empty)"},
+	}
+	for _, c := range cases {
+		code, _, stderr := runWithStdin(t, c.stdin, append([]string{"flows", "--no-inventory"}, c.args...)...)
+		if code != exitError || stderr != "faultline: "+c.want+"\n" {
+			t.Errorf("%q: exit %d, stderr\n%q\nwant exit 1 and\n%q", c.args, code, stderr, "faultline: "+c.want+"\n")
+		}
+	}
+	if n := calls.Load(); n != 0 {
+		t.Fatalf("%d API calls", n)
+	}
+}
+
+// runWithStdin is run with os.Stdin reading stdin.
+func runWithStdin(t *testing.T, stdin string, args ...string) (exitCode, string, string) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "stdin")
+	if err := os.WriteFile(p, []byte(stdin), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	saved := os.Stdin
+	os.Stdin = f
+	defer func() { os.Stdin = saved }()
+	return run(t, args...)
 }

@@ -257,13 +257,13 @@ func reachScope(ctx context.Context, opts reachOptions) (*inventory.Scope, error
 	if opts.AssumeRole != "" {
 		id, err := account.Identify(ctx, cfg)
 		if err != nil {
-			return nil, &codedError{exitError, fmt.Errorf("cannot identify the caller (are credentials configured?): %w", err)}
+			return nil, &codedError{exitError, account.CallerError(err)}
 		}
 		cfg = account.AssumeRole(cfg, account.RoleARN(id.Partition, id.Account, opts.AssumeRole), "faultline", "", 0)
 	}
 	id, err := account.Identify(ctx, cfg)
 	if err != nil {
-		return nil, &codedError{exitError, fmt.Errorf("cannot identify the caller: %w", err)}
+		return nil, &codedError{exitError, account.CallerError(err)}
 	}
 	return inventory.NewLive().Scope(inventory.Account{ID: id.Account, Partition: id.Partition, Config: cfg}, cfg.Region), nil
 }
