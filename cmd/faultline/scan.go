@@ -50,6 +50,7 @@ type scanOptions struct {
 	EventBusARN string
 	EventRegion string
 	JSONL       bool
+	OCSF        bool // --format ocsf: <stem>.ocsf.jsonl
 
 	// Snapshot, when set, is read instead of AWS (--snapshot DIR).
 	Snapshot *inventory.Snapshot
@@ -114,7 +115,7 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "bucket-owner", Usage: "account that must own --bucket (default: the caller's)"},
 			&cli.StringFlag{Name: "sse-kms-key-id", Usage: "encrypt uploads with this KMS key (default: SSE-S3)"},
 			&cli.StringFlag{Name: "event-bus-arn", Usage: "publish the findings to this EventBridge bus"},
-			&cli.StringSliceFlag{Name: "format", Usage: "findings formats: csv (always written) and jsonl"},
+			&cli.StringSliceFlag{Name: "format", Usage: "findings formats: csv (always written), jsonl and ocsf (OCSF 1.4.0 Detection Findings, <name>.ocsf.jsonl)"},
 			&cli.StringFlag{Name: "snapshot", Usage: "read the estate from a folder written by faultline collect: no API call is made"},
 		}, selectionFlags()...),
 		Action: func(c *cli.Context) error {

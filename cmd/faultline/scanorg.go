@@ -172,9 +172,22 @@ func parseDeliveryOptions(c *cli.Context, opts *scanOptions) error {
 		case "csv":
 		case "jsonl":
 			opts.JSONL = true
+		case "ocsf":
+			opts.OCSF = true
 		default:
-			return usagef("--format takes csv and jsonl, got %q", f)
+			return usagef("--format takes %s, got %q", joinLast(scanFormats, "and"), f)
 		}
 	}
 	return nil
+}
+
+// scanFormats are scan's --format values (csv is always written).
+var scanFormats = []string{"csv", "jsonl", "ocsf"}
+
+// joinLast joins "a, b and c" (with word before the last).
+func joinLast(items []string, word string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + word + " " + items[len(items)-1]
 }

@@ -47,6 +47,9 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 		stem += fmt.Sprintf("_shard_%d_of_%d", opts.Shard.K, opts.Shard.N)
 	}
 	files, err := output.OpenFiles(opts.OutputDir, stem, opts.Truncate, opts.JSONL)
+	if err == nil && opts.OCSF {
+		err = files.OpenOCSF(opts.OutputDir, stem, opts.Truncate, ocsfProduct(), checkText)
+	}
 	if err != nil {
 		undoDir()
 		return &codedError{exitError, err}
@@ -225,6 +228,9 @@ func printSummary(w io.Writer, s account.Summary, files *output.Files, del deliv
 	fmt.Fprintf(w, "faultline: findings   %s\n", files.Findings.Path())
 	if files.JSONL != nil {
 		fmt.Fprintf(w, "faultline: jsonl      %s\n", files.JSONL.Path())
+	}
+	if files.OCSF != nil {
+		fmt.Fprintf(w, "faultline: ocsf       %s\n", files.OCSF.Path())
 	}
 	fmt.Fprintf(w, "faultline: run report %s\n", files.Report.Path())
 	if del.events != nil {
