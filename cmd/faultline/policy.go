@@ -49,6 +49,7 @@ var policyCallFlags = map[string]string{
 	"bucket":          "S3 bucket the scan uploads to",
 	"sse-kms-key-id":  "KMS key the scan encrypts its uploads with",
 	"event-bus-arn":   "EventBridge bus the scan publishes findings to",
+	"security-hub":    "the scan imports its risks into each account's Security Hub",
 }
 
 // formatList is policy's --format. It replaces the scan's --format (a
@@ -170,6 +171,7 @@ func parsePolicyOptions(c *cli.Context) (policyOptions, error) {
 			return opts, usagef("--sse-kms-key-id needs a key ID, ARN or alias")
 		}
 	}
+	p.SecurityHub = c.Bool("security-hub")
 	if c.IsSet("event-bus-arn") {
 		p.EventBusARN = c.String("event-bus-arn")
 		bus, err := inputs.EventBusARN(p.EventBusARN)

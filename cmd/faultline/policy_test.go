@@ -381,3 +381,30 @@ func TestPolicyReachAndFlowsSections(t *testing.T) {
 		}
 	}
 }
+
+// --security-hub adds the DeliverySecurityHub statement, to the scanning
+// policy and to the member-account role (each account imports its own
+// findings); without it there is none.
+func TestPolicySecurityHub(t *testing.T) {
+	statement := `{
+      "Sid": "DeliverySecurityHub",
+      "Effect": "Allow",
+      "Action": [
+        "securityhub:BatchImportFindings"
+      ],
+      "Resource": [
+        "arn:aws-cn:securityhub:*:*:product/*/default"
+      ]
+    }`
+	code, stdout, stderr := run(t, "policy", "-s", "rds", "--security-hub", "--partition", "aws-cn")
+	if code != exitOK || !strings.Contains(stdout, statement) {
+		t.Errorf("exit %d %s: policy lacks\n%s\n%s", code, stderr, statement, stdout)
+	}
+	code, stdout, _ = run(t, "policy", "-s", "rds", "--security-hub", "--policy-format", "cloudformation")
+	if code != exitOK || !strings.Contains(stdout, `"securityhub:BatchImportFindings"`) || !strings.Contains(stdout, `"DeliverySecurityHub"`) {
+		t.Errorf("exit %d: member role lacks the Security Hub statement:\n%s", code, stdout)
+	}
+	if _, stdout, _ = run(t, "policy", "-s", "rds"); strings.Contains(stdout, "securityhub") {
+		t.Errorf("policy without --security-hub allows securityhub:\n%s", stdout)
+	}
+}

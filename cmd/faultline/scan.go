@@ -51,6 +51,7 @@ type scanOptions struct {
 	EventRegion string
 	JSONL       bool
 	OCSF        bool // --format ocsf: <stem>.ocsf.jsonl
+	SecurityHub bool // --security-hub
 
 	// Snapshot, when set, is read instead of AWS (--snapshot DIR).
 	Snapshot *inventory.Snapshot
@@ -115,6 +116,7 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "bucket-owner", Usage: "account that must own --bucket (default: the caller's)"},
 			&cli.StringFlag{Name: "sse-kms-key-id", Usage: "encrypt uploads with this KMS key (default: SSE-S3)"},
 			&cli.StringFlag{Name: "event-bus-arn", Usage: "publish the findings to this EventBridge bus"},
+			&cli.BoolFlag{Name: "security-hub", Usage: "import the unmuted risks into each account's Security Hub (BatchImportFindings, ASFF)"},
 			&cli.StringSliceFlag{Name: "format", Usage: "findings formats: csv (always written), jsonl and ocsf (OCSF 1.4.0 Detection Findings, <name>.ocsf.jsonl)"},
 			&cli.StringFlag{Name: "snapshot", Usage: "read the estate from a folder written by faultline collect: no API call is made"},
 		}, selectionFlags()...),
@@ -222,7 +224,7 @@ func openSnapshotOption(c *cli.Context, opts *scanOptions) error {
 	if err != nil {
 		return usagef("--snapshot: %s", err)
 	}
-	for _, f := range []string{"aws-profile", "aws-assume-role", "accounts-file", "bucket", "event-bus-arn"} {
+	for _, f := range []string{"aws-profile", "aws-assume-role", "accounts-file", "bucket", "event-bus-arn", "security-hub"} {
 		if c.IsSet(f) {
 			return usagef("--%s cannot go with --snapshot, which makes no API call", f)
 		}

@@ -167,6 +167,7 @@ func parseDeliveryOptions(c *cli.Context, opts *scanOptions) error {
 		}
 		opts.EventBusARN, opts.EventRegion = bus.String(), bus.Region
 	}
+	opts.SecurityHub = c.Bool("security-hub")
 	for _, f := range splitList(c.StringSlice("format")) {
 		switch f {
 		case "csv":
