@@ -112,7 +112,7 @@ func TestBinaryFailOn(t *testing.T) {
     reason: old exception
     expires: 2020-01-01
 `), 0o600)
-	res = scan("-s", "lambda,rds", "--fail-on", "HIGH", "--mutelist", mutelistPath, "--format", "csv,jsonl,ocsf")
+	res = scan("-s", "lambda,rds", "--fail-on", "HIGH", "--mutelist", mutelistPath, "--format", "csv,jsonl,ocsf,html")
 	if res.code != 0 {
 		t.Fatalf("muted HIGH risks, --fail-on HIGH: exit %d, want 0\n%s", res.code, res.stderr)
 	}
@@ -212,6 +212,26 @@ func TestBinaryFailOn(t *testing.T) {
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) || len(lines) != len(wantMuted) {
 		t.Errorf("ocsf statuses %v (%d lines), want %v", got, len(lines), want)
+	}
+
+	// The HTML page: its path in the summary; the counts of this run.
+	htmlPath := strings.TrimSuffix(res.findingsPath, ".csv") + ".html"
+	if want := "faultline: html       " + htmlPath + "\n"; !strings.Contains(res.stderr, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, res.stderr)
+	}
+	page, err := os.ReadFile(htmlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		fmt.Sprintf(`<b id="count-rows">%d</b>rows`, len(wantMuted)),
+		`<b id="count-muted">3</b>muted rows`,
+		`<td class="verdict">muted: moving to two AZs in sprint 12</td>`,
+		`<summary>Account ` + account,
+	} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("html page lacks %s", want)
+		}
 	}
 }
 

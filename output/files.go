@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Files are one run's findings CSV and run report. They implement the
@@ -14,7 +15,14 @@ type Files struct {
 	Findings *CSVFile[FindingRow]
 	JSONL    *JSONLFile // nil unless asked for
 	OCSF     *OCSFFile  // nil unless asked for (OpenOCSF)
+	HTML     *HTMLFile  // nil unless asked for (OpenHTML)
 	Report   *CSVFile[ReportRow]
+}
+
+// OpenHTML adds the page <stem>.html, written when the findings are
+// committed.
+func (f *Files) OpenHTML(dir, stem string, product OCSFProduct, now func() time.Time) {
+	f.HTML = NewHTML(filepath.Join(dir, stem+".html"), product, now)
 }
 
 // OpenOCSF adds <stem>.ocsf.jsonl to files just opened by OpenFiles; on
@@ -58,13 +66,21 @@ func (f *Files) WriteFinding(r FindingRow) error {
 			return err
 		}
 	}
+	if f.HTML != nil {
+		f.HTML.Write(r)
+	}
 	if f.OCSF != nil {
 		return f.OCSF.Write(r)
 	}
 	return nil
 }
 
-func (f *Files) WriteTask(r ReportRow) error { return f.Report.Write(r) }
+func (f *Files) WriteTask(r ReportRow) error {
+	if f.HTML != nil {
+		f.HTML.WriteTask(r)
+	}
+	return f.Report.Write(r)
+}
 
 // Paths are the files' destinations, findings first and the report last.
 func (f *Files) Paths() []string {
@@ -74,6 +90,9 @@ func (f *Files) Paths() []string {
 	}
 	if f.OCSF != nil {
 		paths = append(paths, f.OCSF.Path())
+	}
+	if f.HTML != nil {
+		paths = append(paths, f.HTML.Path())
 	}
 	return append(paths, f.Report.Path())
 }
@@ -93,6 +112,12 @@ func (f *Files) CommitFindings() error {
 	}
 	if f.OCSF != nil {
 		if err := f.OCSF.Commit(); err != nil {
+			f.abortFrom(3)
+			return err
+		}
+	}
+	if f.HTML != nil {
+		if err := f.HTML.Commit(); err != nil {
 			f.abortFrom(3)
 			return err
 		}

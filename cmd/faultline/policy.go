@@ -84,7 +84,7 @@ func policyFlags() []cli.Flag {
 		&cli.StringFlag{Name: "policy-format", Value: formatJSON, Category: policyCategory,
 			Usage: "json (an IAM policy) or cloudformation (the member-account role)"},
 		&cli.GenericFlag{Name: "format", Value: &formatList{}, Category: policyCategory,
-			Usage: "json or cloudformation: the same as --policy-format; the scan's findings formats (csv, jsonl, ocsf) are accepted and have no effect"},
+			Usage: "json or cloudformation: the same as --policy-format; the scan's findings formats (csv, jsonl, ocsf, html) are accepted and have no effect"},
 		&cli.StringFlag{Name: "partition", Category: policyCategory,
 			Usage: "aws, aws-cn or aws-us-gov (default: the event bus's, else aws)"},
 		&cli.BoolFlag{Name: "reach", Category: policyCategory, Usage: "add the reads of faultline reach (a Reach statement)"},
@@ -244,7 +244,7 @@ func policyFormat(c *cli.Context) (format, flag string, err error) {
 	if values, ok := c.Generic("format").(*formatList); ok {
 		for _, v := range splitList(*values) {
 			switch v {
-			case "csv", "jsonl", "ocsf":
+			case "csv", "jsonl", "ocsf", "html":
 			case formatJSON, formatCloudFormation:
 				if fromFormat != "" && fromFormat != v {
 					return "", "", usagef("--format takes one of json and cloudformation; got both")

@@ -52,6 +52,7 @@ type scanOptions struct {
 	JSONL       bool
 	OCSF        bool // --format ocsf: <stem>.ocsf.jsonl
 	SecurityHub bool // --security-hub
+	HTML        bool // --format html: <stem>.html
 
 	// Snapshot, when set, is read instead of AWS (--snapshot DIR).
 	Snapshot *inventory.Snapshot
@@ -117,7 +118,7 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "sse-kms-key-id", Usage: "encrypt uploads with this KMS key (default: SSE-S3)"},
 			&cli.StringFlag{Name: "event-bus-arn", Usage: "publish the findings to this EventBridge bus"},
 			&cli.BoolFlag{Name: "security-hub", Usage: "import the unmuted risks into each account's Security Hub (BatchImportFindings, ASFF)"},
-			&cli.StringSliceFlag{Name: "format", Usage: "findings formats: csv (always written), jsonl and ocsf (OCSF 1.4.0 Detection Findings, <name>.ocsf.jsonl)"},
+			&cli.StringSliceFlag{Name: "format", Usage: "findings formats: csv (always written), jsonl, ocsf (OCSF 1.4.0 Detection Findings, <name>.ocsf.jsonl) and html (one self-contained page)"},
 			&cli.StringFlag{Name: "snapshot", Usage: "read the estate from a folder written by faultline collect: no API call is made"},
 		}, selectionFlags()...),
 		Action: func(c *cli.Context) error {

@@ -175,6 +175,8 @@ func parseDeliveryOptions(c *cli.Context, opts *scanOptions) error {
 			opts.JSONL = true
 		case "ocsf":
 			opts.OCSF = true
+		case "html":
+			opts.HTML = true
 		default:
 			return usagef("--format takes %s, got %q", joinLast(scanFormats, "and"), f)
 		}
@@ -183,7 +185,7 @@ func parseDeliveryOptions(c *cli.Context, opts *scanOptions) error {
 }
 
 // scanFormats are scan's --format values (csv is always written).
-var scanFormats = []string{"csv", "jsonl", "ocsf"}
+var scanFormats = []string{"csv", "jsonl", "ocsf", "html"}
 
 // joinLast joins "a, b and c" (with word before the last).
 func joinLast(items []string, word string) string {

@@ -49,6 +49,9 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	if err == nil && opts.OCSF {
 		err = files.OpenOCSF(opts.OutputDir, stem, opts.Truncate, ocsfProduct(), checkText)
 	}
+	if err == nil && opts.HTML {
+		files.OpenHTML(opts.OutputDir, stem, ocsfProduct(), time.Now)
+	}
 	if err != nil {
 		undoDir()
 		return &codedError{exitError, err}
@@ -244,6 +247,9 @@ func printSummary(w io.Writer, s account.Summary, files *output.Files, del deliv
 	}
 	if files.OCSF != nil {
 		fmt.Fprintf(w, "faultline: ocsf       %s\n", files.OCSF.Path())
+	}
+	if files.HTML != nil {
+		fmt.Fprintf(w, "faultline: html       %s\n", files.HTML.Path())
 	}
 	fmt.Fprintf(w, "faultline: run report %s\n", files.Report.Path())
 	if del.events != nil {
