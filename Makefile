@@ -5,7 +5,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 BIN       := bin/faultline
 MOTO_PIN  := moto[server]==5.2.1
 
-.PHONY: build static test unit integration fuzz demo bench bench-flows policy check-moto clean
+.PHONY: build static test unit integration fuzz demo bench bench-flows policy check-moto html-check clean
 # A count of executions, not a duration: Go 1.26's fuzzer can fail a
 # duration run with "context deadline exceeded" when it ends mid-execution
 # (golang/go#75804, fixed in Go 1.27).
@@ -63,6 +63,17 @@ bench: check-moto build
 # (bench/README.md); about 2 minutes and 1.2 GB of temporary disk.
 bench-flows: check-moto build
 	$(GO) run ./bench/flows -bin $(BIN) -repeat 3
+
+# The scan's HTML page (--format html) for fixed sample rows, rendered in
+# headless Chromium to bin/report.png (apt-get install -y chromium). Not in CI.
+CHROMIUM  ?= $(shell command -v chromium chromium-browser google-chrome 2>/dev/null | head -1)
+html-check:
+	@test -n "$(CHROMIUM)" || { echo "html-check needs chromium (apt-get install -y chromium)"; exit 1; }
+	@mkdir -p bin
+	$(GO) run ./tools/htmlsample bin/report.html
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1400,1600 \
+		--screenshot=$(CURDIR)/bin/report.png file://$(CURDIR)/bin/report.html
+	@echo "html-check: bin/report.html rendered to bin/report.png"
 
 clean:
 	rm -rf bin output .demo

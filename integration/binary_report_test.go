@@ -112,7 +112,7 @@ func TestBinaryFailOn(t *testing.T) {
     reason: old exception
     expires: 2020-01-01
 `), 0o600)
-	res = scan("-s", "lambda,rds", "--fail-on", "HIGH", "--mutelist", mutelistPath, "--format", "csv,jsonl")
+	res = scan("-s", "lambda,rds", "--fail-on", "HIGH", "--mutelist", mutelistPath, "--format", "csv,jsonl,ocsf,html")
 	if res.code != 0 {
 		t.Fatalf("muted HIGH risks, --fail-on HIGH: exit %d, want 0\n%s", res.code, res.stderr)
 	}
@@ -159,6 +159,79 @@ func TestBinaryFailOn(t *testing.T) {
 	}
 	if len(lines) != len(wantMuted) {
 		t.Errorf("%d JSONL lines, want %d", len(lines), len(wantMuted))
+	}
+
+	// The OCSF file: one Detection Finding per row, muted rows Suppressed,
+	// rows that are not risks PASS; its path in the summary.
+	ocsfPath := strings.TrimSuffix(res.findingsPath, ".csv") + ".ocsf.jsonl"
+	if want := "faultline: ocsf       " + ocsfPath + "\n"; !strings.Contains(res.stderr, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, res.stderr)
+	}
+	risk := map[string]string{}
+	for _, r := range res.findings[1:] {
+		risk[r[7]] = r[9]
+	}
+	if st, err := os.Stat(ocsfPath); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("ocsf file: %v %v", st, err)
+	}
+	b, _ = os.ReadFile(ocsfPath)
+	lines = strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	got := map[string]string{}
+	for _, line := range lines {
+		var obj struct {
+			ClassUID   int    `json:"class_uid"`
+			Status     string `json:"status"`
+			StatusCode string `json:"status_code"`
+			Cloud      struct {
+				Account struct {
+					UID string `json:"uid"`
+				} `json:"account"`
+			} `json:"cloud"`
+			Resources []struct {
+				Name string `json:"name"`
+			} `json:"resources"`
+		}
+		if err := json.Unmarshal([]byte(line), &obj); err != nil || len(obj.Resources) != 1 {
+			t.Fatalf("ocsf line %s: %v", line, err)
+		}
+		if obj.ClassUID != 2004 || obj.Cloud.Account.UID != account {
+			t.Errorf("ocsf line: %s", line)
+		}
+		got[obj.Resources[0].Name] = obj.Status + " " + obj.StatusCode
+	}
+	want := map[string]string{}
+	for name, reason := range wantMuted {
+		status, code := "New", "PASS"
+		if reason != "" {
+			status = "Suppressed"
+		}
+		if risk[name] == "True" {
+			code = "FAIL"
+		}
+		want[name] = status + " " + code
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) || len(lines) != len(wantMuted) {
+		t.Errorf("ocsf statuses %v (%d lines), want %v", got, len(lines), want)
+	}
+
+	// The HTML page: its path in the summary; the counts of this run.
+	htmlPath := strings.TrimSuffix(res.findingsPath, ".csv") + ".html"
+	if want := "faultline: html       " + htmlPath + "\n"; !strings.Contains(res.stderr, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, res.stderr)
+	}
+	page, err := os.ReadFile(htmlPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		fmt.Sprintf(`<b id="count-rows">%d</b>rows`, len(wantMuted)),
+		`<b id="count-muted">3</b>muted rows`,
+		`<td class="verdict">muted: moving to two AZs in sprint 12</td>`,
+		`<summary>Account ` + account,
+	} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("html page lacks %s", want)
+		}
 	}
 }
 

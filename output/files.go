@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Files are one run's findings CSV and run report. They implement the
@@ -13,7 +14,25 @@ import (
 type Files struct {
 	Findings *CSVFile[FindingRow]
 	JSONL    *JSONLFile // nil unless asked for
+	OCSF     *OCSFFile  // nil unless asked for (OpenOCSF)
+	HTML     *HTMLFile  // nil unless asked for (OpenHTML)
 	Report   *CSVFile[ReportRow]
+}
+
+// OpenHTML adds the page <stem>.html, written when the findings are
+// committed.
+func (f *Files) OpenHTML(dir, stem string, product OCSFProduct, now func() time.Time) {
+	f.HTML = NewHTML(filepath.Join(dir, stem+".html"), product, now)
+}
+
+// OpenOCSF adds <stem>.ocsf.jsonl to files just opened by OpenFiles; on
+// error every file is aborted.
+func (f *Files) OpenOCSF(dir, stem string, truncate bool, product OCSFProduct, checks func(string) CheckText) error {
+	var err error
+	if f.OCSF, err = CreateOCSF(filepath.Join(dir, stem+".ocsf.jsonl"), !truncate, product, checks); err != nil {
+		f.Abort()
+	}
+	return err
 }
 
 // OpenFiles starts the files for stem in dir: the findings CSV, the run
@@ -43,18 +62,37 @@ func (f *Files) WriteFinding(r FindingRow) error {
 		return err
 	}
 	if f.JSONL != nil {
-		return f.JSONL.Write(r)
+		if err := f.JSONL.Write(r); err != nil {
+			return err
+		}
+	}
+	if f.HTML != nil {
+		f.HTML.Write(r)
+	}
+	if f.OCSF != nil {
+		return f.OCSF.Write(r)
 	}
 	return nil
 }
 
-func (f *Files) WriteTask(r ReportRow) error { return f.Report.Write(r) }
+func (f *Files) WriteTask(r ReportRow) error {
+	if f.HTML != nil {
+		f.HTML.WriteTask(r)
+	}
+	return f.Report.Write(r)
+}
 
 // Paths are the files' destinations, findings first and the report last.
 func (f *Files) Paths() []string {
 	paths := []string{f.Findings.Path()}
 	if f.JSONL != nil {
 		paths = append(paths, f.JSONL.Path())
+	}
+	if f.OCSF != nil {
+		paths = append(paths, f.OCSF.Path())
+	}
+	if f.HTML != nil {
+		paths = append(paths, f.HTML.Path())
 	}
 	return append(paths, f.Report.Path())
 }
@@ -69,6 +107,18 @@ func (f *Files) CommitFindings() error {
 	if f.JSONL != nil {
 		if err := f.JSONL.Commit(); err != nil {
 			f.abortFrom(2)
+			return err
+		}
+	}
+	if f.OCSF != nil {
+		if err := f.OCSF.Commit(); err != nil {
+			f.abortFrom(3)
+			return err
+		}
+	}
+	if f.HTML != nil {
+		if err := f.HTML.Commit(); err != nil {
+			f.abortFrom(3)
 			return err
 		}
 	}
@@ -88,13 +138,16 @@ func (f *Files) Commit() error {
 func (f *Files) Abort() { f.abortFrom(0) }
 
 // abortFrom aborts the files not yet committed: 0 all, 1 after the findings
-// CSV, 2 only the report.
+// CSV, 2 after the JSONL, 3 only the report.
 func (f *Files) abortFrom(stage int) {
 	if stage < 1 && f.Findings != nil {
 		f.Findings.Abort()
 	}
 	if stage < 2 && f.JSONL != nil {
 		f.JSONL.Abort()
+	}
+	if stage < 3 && f.OCSF != nil {
+		f.OCSF.Abort()
 	}
 	if f.Report != nil {
 		f.Report.Abort()

@@ -18,6 +18,8 @@
 //   - Reach: the actions of the reachability checks, when given.
 //   - AssumeRole: sts:AssumeRole into the scan role.
 //   - DeliveryS3, DeliveryEventBridge: the uploads and events of a run.
+//   - DeliverySecurityHub: --security-hub's imports, in every scanned account
+//     (the member roles too: each account imports into its own Security Hub).
 package policy
 
 import (
@@ -48,6 +50,7 @@ const (
 	SidDeliveryS3          = "DeliveryS3"
 	SidDeliveryEventBridge = "DeliveryEventBridge"
 	SidDeliveryKMS         = "DeliveryKMS"
+	SidDeliverySecurityHub = "DeliverySecurityHub"
 )
 
 // CoreActions are the calls every scan makes in every account it scans,
@@ -98,6 +101,9 @@ type Options struct {
 	KMSKeyID string
 	// EventBusARN is --event-bus-arn.
 	EventBusARN string
+	// SecurityHub is --security-hub: BatchImportFindings into the default
+	// product of each scanned account.
+	SecurityHub bool
 	// Accounts is --accounts: nil for the caller's account only, ["ALL"]
 	// for the whole organization, or account IDs.
 	Accounts []string
@@ -207,14 +213,19 @@ func Build(opts Options) (Document, error) {
 		// The bus ARN was validated (and its partition checked) above.
 		doc.Statement = append(doc.Statement, allow(SidDeliveryEventBridge, []string{"events:PutEvents"}, opts.EventBusARN))
 	}
+	if opts.SecurityHub {
+		doc.Statement = append(doc.Statement, allow(SidDeliverySecurityHub, []string{"securityhub:BatchImportFindings"},
+			"arn:"+partition+":securityhub:*:*:product/*/default"))
+	}
 	return doc, nil
 }
 
 // MemberRole returns opts without what only the scanning account does
 // (delivery, assuming roles, reading the organization): what a member
-// account's scan role must allow.
+// account's scan role must allow. --security-hub stays: each account's
+// findings are imported with its own role.
 func MemberRole(opts Options) Options {
-	return Options{Partition: opts.Partition, Services: opts.Services, ReachActions: opts.ReachActions, FlowsActions: opts.FlowsActions, MemberAccount: true}
+	return Options{Partition: opts.Partition, Services: opts.Services, ReachActions: opts.ReachActions, FlowsActions: opts.FlowsActions, SecurityHub: opts.SecurityHub, MemberAccount: true}
 }
 
 // JSON is the document as indented JSON with a final newline, the form of

@@ -129,7 +129,7 @@ func TestBadCommandLines(t *testing.T) {
 		{"scan --bucket bkt --bucket-owner 1111", `malformed account ID "1111": expected 12 digits in --bucket-owner`},
 		{"scan --event-bus-arn arn:aws-gov:events:us-gov-west-1:111111111111:event-bus/b", `invalid event bus ARN "arn:aws-gov:events:us-gov-west-1:111111111111:event-bus/b": partition must be one of aws, aws-cn, aws-us-gov`},
 		{"scan --event-bus-arn arn:aws:sqs:us-east-1:111111111111:queue", `invalid event bus ARN "arn:aws:sqs:us-east-1:111111111111:queue": service must be events`},
-		{"scan --format xml", `--format takes csv and jsonl, got "xml"`},
+		{"scan --format xml", `--format takes csv, jsonl, ocsf and html, got "xml"`},
 		{"scan -s ''", `--services needs at least one service key or ALL`},
 		{"scan --services ''", `--services needs at least one service key or ALL`},
 		{"scan --services= -r us-east-1", `--services needs at least one service key or ALL`},

@@ -101,7 +101,7 @@ func flagValues(command, flag string) []string {
 		return []string{"cross-az", "talkers", "services"}
 	case "format":
 		return map[string][]string{
-			"scan": {"csv", "jsonl"}, "policy": {formatJSON, formatCloudFormation}, "reach": {"text", "json"},
+			"scan": scanFormats, "policy": {formatJSON, formatCloudFormation}, "reach": {"text", "json"},
 			"flows": {"jsonl", "csv"}, "diff": {"text", "json", "csv"}, "services": {"text", "json"},
 		}[command]
 	}

@@ -49,6 +49,7 @@ var policyCallFlags = map[string]string{
 	"bucket":          "S3 bucket the scan uploads to",
 	"sse-kms-key-id":  "KMS key the scan encrypts its uploads with",
 	"event-bus-arn":   "EventBridge bus the scan publishes findings to",
+	"security-hub":    "the scan imports its risks into each account's Security Hub",
 }
 
 // formatList is policy's --format. It replaces the scan's --format (a
@@ -83,7 +84,7 @@ func policyFlags() []cli.Flag {
 		&cli.StringFlag{Name: "policy-format", Value: formatJSON, Category: policyCategory,
 			Usage: "json (an IAM policy) or cloudformation (the member-account role)"},
 		&cli.GenericFlag{Name: "format", Value: &formatList{}, Category: policyCategory,
-			Usage: "json or cloudformation: the same as --policy-format; the scan's findings formats csv and jsonl are accepted and have no effect"},
+			Usage: "json or cloudformation: the same as --policy-format; the scan's findings formats (csv, jsonl, ocsf, html) are accepted and have no effect"},
 		&cli.StringFlag{Name: "partition", Category: policyCategory,
 			Usage: "aws, aws-cn or aws-us-gov (default: the event bus's, else aws)"},
 		&cli.BoolFlag{Name: "reach", Category: policyCategory, Usage: "add the reads of faultline reach (a Reach statement)"},
@@ -170,6 +171,7 @@ func parsePolicyOptions(c *cli.Context) (policyOptions, error) {
 			return opts, usagef("--sse-kms-key-id needs a key ID, ARN or alias")
 		}
 	}
+	p.SecurityHub = c.Bool("security-hub")
 	if c.IsSet("event-bus-arn") {
 		p.EventBusARN = c.String("event-bus-arn")
 		bus, err := inputs.EventBusARN(p.EventBusARN)
@@ -242,14 +244,14 @@ func policyFormat(c *cli.Context) (format, flag string, err error) {
 	if values, ok := c.Generic("format").(*formatList); ok {
 		for _, v := range splitList(*values) {
 			switch v {
-			case "csv", "jsonl":
+			case "csv", "jsonl", "ocsf", "html":
 			case formatJSON, formatCloudFormation:
 				if fromFormat != "" && fromFormat != v {
 					return "", "", usagef("--format takes one of json and cloudformation; got both")
 				}
 				fromFormat = v
 			default:
-				return "", "", usagef("--format must be json or cloudformation (the policy's), or csv or jsonl (the scan's); got %q", v)
+				return "", "", usagef("--format must be json or cloudformation (the policy's), or %s (the scan's); got %q", joinLast(scanFormats, "or"), v)
 			}
 		}
 	}

@@ -295,8 +295,8 @@ func TestPolicyBadCommandLines(t *testing.T) {
 		{"policy --aws-assume-role /a*/Scan", `role name "a*/Scan" must not contain *, ? or ${ (IAM would read them as wildcards or variables)`},
 		{"policy --external-id x", `--external-id needs --aws-assume-role`},
 		{"policy --aws-assume-role Scan --external-id ''", `--external-id must be 2 to 1224 of A-Z a-z 0-9 +=,.@:/-`},
-		{"policy --format yaml", `--format must be json or cloudformation (the policy's), or csv or jsonl (the scan's); got "yaml"`},
-		{"policy --format csv,xml", `--format must be json or cloudformation (the policy's), or csv or jsonl (the scan's); got "xml"`},
+		{"policy --format yaml", `--format must be json or cloudformation (the policy's), or csv, jsonl, ocsf or html (the scan's); got "yaml"`},
+		{"policy --format csv,xml", `--format must be json or cloudformation (the policy's), or csv, jsonl, ocsf or html (the scan's); got "xml"`},
 		{"policy --format json,cloudformation", `--format takes one of json and cloudformation; got both`},
 		{"policy --format json --policy-format cloudformation", `--format json conflicts with --policy-format cloudformation`},
 		{"policy --policy-format yaml", `--policy-format must be json or cloudformation; got "yaml"`},
@@ -379,5 +379,32 @@ func TestPolicyReachAndFlowsSections(t *testing.T) {
 		if strings.Contains(without, `"`+c.sid+`"`) {
 			t.Errorf("%s statement without %s", c.sid, c.flag)
 		}
+	}
+}
+
+// --security-hub adds the DeliverySecurityHub statement, to the scanning
+// policy and to the member-account role (each account imports its own
+// findings); without it there is none.
+func TestPolicySecurityHub(t *testing.T) {
+	statement := `{
+      "Sid": "DeliverySecurityHub",
+      "Effect": "Allow",
+      "Action": [
+        "securityhub:BatchImportFindings"
+      ],
+      "Resource": [
+        "arn:aws-cn:securityhub:*:*:product/*/default"
+      ]
+    }`
+	code, stdout, stderr := run(t, "policy", "-s", "rds", "--security-hub", "--partition", "aws-cn")
+	if code != exitOK || !strings.Contains(stdout, statement) {
+		t.Errorf("exit %d %s: policy lacks\n%s\n%s", code, stderr, statement, stdout)
+	}
+	code, stdout, _ = run(t, "policy", "-s", "rds", "--security-hub", "--policy-format", "cloudformation")
+	if code != exitOK || !strings.Contains(stdout, `"securityhub:BatchImportFindings"`) || !strings.Contains(stdout, `"DeliverySecurityHub"`) {
+		t.Errorf("exit %d: member role lacks the Security Hub statement:\n%s", code, stdout)
+	}
+	if _, stdout, _ = run(t, "policy", "-s", "rds"); strings.Contains(stdout, "securityhub") {
+		t.Errorf("policy without --security-hub allows securityhub:\n%s", stdout)
 	}
 }

@@ -50,6 +50,9 @@ type scanOptions struct {
 	EventBusARN string
 	EventRegion string
 	JSONL       bool
+	OCSF        bool // --format ocsf: <stem>.ocsf.jsonl
+	SecurityHub bool // --security-hub
+	HTML        bool // --format html: <stem>.html
 
 	// Snapshot, when set, is read instead of AWS (--snapshot DIR).
 	Snapshot *inventory.Snapshot
@@ -114,7 +117,8 @@ func scanCommand(onUsageError cli.OnUsageErrorFunc) *cli.Command {
 			&cli.StringFlag{Name: "bucket-owner", Usage: "account that must own --bucket (default: the caller's)"},
 			&cli.StringFlag{Name: "sse-kms-key-id", Usage: "encrypt uploads with this KMS key (default: SSE-S3)"},
 			&cli.StringFlag{Name: "event-bus-arn", Usage: "publish the findings to this EventBridge bus"},
-			&cli.StringSliceFlag{Name: "format", Usage: "findings formats: csv (always written) and jsonl"},
+			&cli.BoolFlag{Name: "security-hub", Usage: "import the unmuted risks into each account's Security Hub (BatchImportFindings, ASFF)"},
+			&cli.StringSliceFlag{Name: "format", Usage: "findings formats: csv (always written), jsonl, ocsf (OCSF 1.4.0 Detection Findings, <name>.ocsf.jsonl) and html (one self-contained page)"},
 			&cli.StringFlag{Name: "snapshot", Usage: "read the estate from a folder written by faultline collect: no API call is made"},
 		}, selectionFlags()...),
 		Action: func(c *cli.Context) error {
@@ -221,7 +225,7 @@ func openSnapshotOption(c *cli.Context, opts *scanOptions) error {
 	if err != nil {
 		return usagef("--snapshot: %s", err)
 	}
-	for _, f := range []string{"aws-profile", "aws-assume-role", "accounts-file", "bucket", "event-bus-arn"} {
+	for _, f := range []string{"aws-profile", "aws-assume-role", "accounts-file", "bucket", "event-bus-arn", "security-hub"} {
 		if c.IsSet(f) {
 			return usagef("--%s cannot go with --snapshot, which makes no API call", f)
 		}

@@ -167,14 +167,30 @@ func parseDeliveryOptions(c *cli.Context, opts *scanOptions) error {
 		}
 		opts.EventBusARN, opts.EventRegion = bus.String(), bus.Region
 	}
+	opts.SecurityHub = c.Bool("security-hub")
 	for _, f := range splitList(c.StringSlice("format")) {
 		switch f {
 		case "csv":
 		case "jsonl":
 			opts.JSONL = true
+		case "ocsf":
+			opts.OCSF = true
+		case "html":
+			opts.HTML = true
 		default:
-			return usagef("--format takes csv and jsonl, got %q", f)
+			return usagef("--format takes %s, got %q", joinLast(scanFormats, "and"), f)
 		}
 	}
 	return nil
+}
+
+// scanFormats are scan's --format values (csv is always written).
+var scanFormats = []string{"csv", "jsonl", "ocsf", "html"}
+
+// joinLast joins "a, b and c" (with word before the last).
+func joinLast(items []string, word string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + word + " " + items[len(items)-1]
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/rs/zerolog"
 
@@ -47,6 +46,12 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 		stem += fmt.Sprintf("_shard_%d_of_%d", opts.Shard.K, opts.Shard.N)
 	}
 	files, err := output.OpenFiles(opts.OutputDir, stem, opts.Truncate, opts.JSONL)
+	if err == nil && opts.OCSF {
+		err = files.OpenOCSF(opts.OutputDir, stem, opts.Truncate, ocsfProduct(), checkText)
+	}
+	if err == nil && opts.HTML {
+		files.OpenHTML(opts.OutputDir, stem, ocsfProduct(), time.Now)
+	}
 	if err != nil {
 		undoDir()
 		return &codedError{exitError, err}
@@ -74,7 +79,7 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 	sum.Tasks += len(est.SetupRows)
 	sum.Failed += len(est.SetupRows)
 
-	del, err := finishFiles(ctx, opts, est.Base, est.Caller.Account, files, &sum, log)
+	del, err := finishFiles(ctx, opts, est, files, &sum, log)
 	if err != nil {
 		return err
 	}
@@ -104,6 +109,8 @@ func runScan(ctx context.Context, opts scanOptions, stderr io.Writer) error {
 		return &codedError{exitIncomplete, fmt.Errorf("upload failed (%s), the local files are complete: %w%s", account.ErrorCode(del.uploadErr), del.uploadErr, also)}
 	case del.events != nil && del.events.Failed > 0:
 		return &codedError{exitIncomplete, fmt.Errorf("%d findings were not published to %s: %w%s", del.events.Failed, opts.EventBusARN, del.events.FirstError, also)}
+	case del.hub != nil && del.hub.Failed > 0:
+		return &codedError{exitIncomplete, fmt.Errorf("%d risks were not imported into Security Hub: %w%s", del.hub.Failed, del.hub.FirstError, also)}
 	case gate != "":
 		return &codedError{exitRisks, errors.New(gate)}
 	}
@@ -153,6 +160,7 @@ func (opts scanOptions) request(log zerolog.Logger) account.Request {
 // delivered is what the delivery step did.
 type delivered struct {
 	events    *delivery.Publisher
+	hub       *delivery.SecurityHub
 	uploaded  []string
 	uploadErr error
 }
@@ -160,7 +168,8 @@ type delivered struct {
 // finishFiles commits the findings, publishes them, writes the Overall row,
 // commits the report, then uploads everything: each step only once the
 // files it reads are complete.
-func finishFiles(ctx context.Context, opts scanOptions, base aws.Config, callerID string, files *output.Files, sum *account.Summary, log zerolog.Logger) (delivered, error) {
+func finishFiles(ctx context.Context, opts scanOptions, est *account.Estate, files *output.Files, sum *account.Summary, log zerolog.Logger) (delivered, error) {
+	base, callerID := est.Base, est.Caller.Account
 	var del delivered
 	writeFailed := func(err error) error {
 		files.Abort()
@@ -184,6 +193,16 @@ func finishFiles(ctx context.Context, opts scanOptions, base aws.Config, callerI
 			del.events.Failed++
 			if del.events.FirstError == nil {
 				del.events.FirstError = err
+			}
+		}
+	}
+	if opts.SecurityHub {
+		del.hub = newSecurityHub(est.Accounts)
+		if err := del.hub.ImportCSV(deliverCtx, files.Findings.Path(), files.Findings.NewRowsOffset); err != nil {
+			log.Error().Err(err).Msg("reading the findings back for Security Hub failed")
+			del.hub.Failed++
+			if del.hub.FirstError == nil {
+				del.hub.FirstError = err
 			}
 		}
 	}
@@ -226,9 +245,18 @@ func printSummary(w io.Writer, s account.Summary, files *output.Files, del deliv
 	if files.JSONL != nil {
 		fmt.Fprintf(w, "faultline: jsonl      %s\n", files.JSONL.Path())
 	}
+	if files.OCSF != nil {
+		fmt.Fprintf(w, "faultline: ocsf       %s\n", files.OCSF.Path())
+	}
+	if files.HTML != nil {
+		fmt.Fprintf(w, "faultline: html       %s\n", files.HTML.Path())
+	}
 	fmt.Fprintf(w, "faultline: run report %s\n", files.Report.Path())
 	if del.events != nil {
 		fmt.Fprintf(w, "faultline: events     %d published, %d failed\n", del.events.Published, del.events.Failed)
+	}
+	if del.hub != nil {
+		fmt.Fprintf(w, "faultline: security hub: %d imported, %d failed\n", del.hub.Imported, del.hub.Failed)
 	}
 	for _, u := range del.uploaded {
 		fmt.Fprintf(w, "faultline: uploaded   %s\n", u)
