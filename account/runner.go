@@ -333,7 +333,7 @@ func findingRow(t Task, f analysers.Finding, now time.Time) *output.FindingRow {
 		PayerAccountID: t.Account.PayerID, PayerAccountName: t.Account.PayerName,
 		ResourceARN: f.ResourceARN, ResourceName: f.ResourceName, ResourceID: f.ResourceID,
 		Risk: output.PyBool(f.Risk), Engine: f.Engine, Message: f.Message,
-		Timestamp: output.Timestamp(now), CheckID: f.CheckID, Severity: string(severity),
+		Timestamp: output.Timestamp(now), Time: now.UTC().Format(time.RFC3339), CheckID: f.CheckID, Severity: string(severity),
 		ResourceType: f.ResourceType, AZs: f.AZs, AZIDs: f.AZIDs,
 	}
 }

@@ -375,3 +375,12 @@ func TestRunSharesOneScopePerAccountAndRegion(t *testing.T) {
 		}
 	}
 }
+
+// A finding's time is the seed's timestamp in the CSV and RFC 3339 in JSONL.
+func TestFindingRowTimes(t *testing.T) {
+	at := time.Date(2026, 12, 8, 3, 4, 5, 0, time.FixedZone("x", 3600))
+	r := findingRow(Task{Account: testAccount("eu-west-1"), Region: "eu-west-1", Analyser: fakeAnalyser("a", nil)}, analysers.Finding{CheckID: "X-1"}, at)
+	if r.Timestamp != "2026_12_08_02_04_05_+0000" || r.Time != "2026-12-08T02:04:05Z" {
+		t.Errorf("timestamp %q, time %q", r.Timestamp, r.Time)
+	}
+}

@@ -77,6 +77,9 @@ type FindingRow struct {
 	// Muted is the reason of the --mutelist entry that mutes the row, ""
 	// when none does. A muted row keeps its verdict.
 	Muted string `csv:"muted" json:"muted"`
+	// Time is Timestamp in RFC 3339, for JSONL readers; the CSV keeps the
+	// seed's format only.
+	Time string `csv:"-" json:"time,omitempty"`
 }
 
 // Task results in the run report.
