@@ -3,6 +3,7 @@ package iamproof
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/faultline/faultline/analysers"
 	"github.com/faultline/faultline/internal/motoserver"
@@ -310,11 +312,14 @@ func userWithPolicy(t *testing.T, ctx context.Context, name string, doc policy.D
 		t.Fatal(err)
 	}
 	api := iam.NewFromConfig(cfg)
-	p, err := api.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(string(doc.JSON()))})
-	if err != nil {
+	// A CreatePolicy retried under load can meet the policy its first
+	// attempt made: the name is this user's alone, so that policy is it.
+	arn := "arn:aws:iam::" + proofAccount + ":policy/" + name
+	var exists *iamtypes.EntityAlreadyExistsException
+	if _, err := api.CreatePolicy(ctx, &iam.CreatePolicyInput{PolicyName: aws.String(name), PolicyDocument: aws.String(string(doc.JSON()))}); err != nil && !errors.As(err, &exists) {
 		t.Fatal(err)
 	}
-	if _, err := api.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: p.Policy.Arn}); err != nil {
+	if _, err := api.AttachUserPolicy(ctx, &iam.AttachUserPolicyInput{UserName: aws.String(name), PolicyArn: aws.String(arn)}); err != nil {
 		t.Fatal(err)
 	}
 	return keys
