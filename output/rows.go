@@ -74,12 +74,12 @@ type FindingRow struct {
 	ResourceType     string `csv:"resource_type" json:"resource_type"`
 	AZs              List   `csv:"availability_zones" json:"availability_zones"`
 	AZIDs            List   `csv:"availability_zone_ids" json:"availability_zone_ids"`
-	// Muted is the reason of the --mutelist entry that mutes the row, ""
-	// when none does. A muted row keeps its verdict.
-	Muted string `csv:"muted" json:"muted"`
 	// Time is Timestamp in RFC 3339, for JSONL readers; the CSV keeps the
 	// seed's format only.
 	Time string `csv:"-" json:"time,omitempty"`
+	// Muted is the reason of the --mutelist entry that mutes the row, ""
+	// when none does. A muted row keeps its verdict.
+	Muted string `csv:"muted" json:"muted"`
 }
 
 // Task results in the run report.
