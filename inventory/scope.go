@@ -101,6 +101,39 @@ type Scope struct {
 
 	mu      sync.Mutex
 	entries map[string]*entry
+	derived map[string]derivedValue
+}
+
+// derivedValue is an index computed from a scope's kinds, and its error.
+type derivedValue struct {
+	value any
+	err   error
+}
+
+// derive memoises compute's result in s under key: an index over kinds that
+// every caller would otherwise rebuild (the engine asks for zone IDs once
+// per finding). As with reads, a result its caller's cancellation
+// interrupted is not kept. Two callers may compute it at once; both get an
+// equal value.
+func derive[V any](ctx context.Context, s *Scope, key string, compute func() (V, error)) (V, error) {
+	s.mu.Lock()
+	d, ok := s.derived[key]
+	s.mu.Unlock()
+	if ok {
+		v, _ := d.value.(V)
+		return v, d.err
+	}
+	v, err := compute()
+	if err != nil && ctx.Err() != nil {
+		return v, err
+	}
+	s.mu.Lock()
+	if s.derived == nil {
+		s.derived = map[string]derivedValue{}
+	}
+	s.derived[key] = derivedValue{v, err}
+	s.mu.Unlock()
+	return v, err
 }
 
 // entry is one kind being read or read: done is closed when items and err

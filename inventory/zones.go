@@ -128,17 +128,29 @@ func ZoneIDs(ctx context.Context, s *Scope, names []string) ([]string, error) {
 }
 
 func zoneID(ctx context.Context, s *Scope, name string) (string, error) {
-	subnets, subnetErr := Subnets.Items(ctx, s)
-	for _, sn := range subnets {
-		if sn.AZ == name && sn.AZID != "" {
-			return sn.AZID, nil
+	bySubnets, subnetErr := derive(ctx, s, "index/zone-ids-of-subnets", func() (map[string]string, error) {
+		subnets, err := Subnets.Items(ctx, s)
+		m := map[string]string{}
+		for _, sn := range subnets {
+			if sn.AZ != "" && sn.AZID != "" {
+				m[sn.AZ] = sn.AZID
+			}
 		}
+		return m, err
+	})
+	if id, ok := bySubnets[name]; ok {
+		return id, nil
 	}
-	zones, err := Zones.Items(ctx, s)
-	for _, z := range zones {
-		if z.Name == name {
-			return z.ID, nil
+	byList, err := derive(ctx, s, "index/zone-ids-of-zone-list", func() (map[string]string, error) {
+		zones, err := Zones.Items(ctx, s)
+		m := map[string]string{}
+		for _, z := range zones {
+			m[z.Name] = z.ID
 		}
+		return m, err
+	})
+	if id, ok := byList[name]; ok {
+		return id, nil
 	}
 	if err == nil {
 		err = subnetErr
