@@ -44,12 +44,10 @@ type Request struct {
 
 // Estate is the accounts a command works on, set up and ready.
 type Estate struct {
-	Base   aws.Config
-	Caller Identity
-	Org    OrgDirectory
-	// CallerOnly: no --accounts; the caller's own account.
-	CallerOnly bool
-	Accounts   []*Account
+	Base     aws.Config
+	Caller   Identity
+	Org      OrgDirectory
+	Accounts []*Account
 	// SetupRows are the run-report rows of accounts that could not be set up.
 	SetupRows []output.ReportRow
 }
@@ -66,22 +64,24 @@ var ErrInterrupted = errors.New("interrupted")
 // Prepare loads the configuration, identifies the caller, reads the
 // organization and sets up every requested account with its regions.
 // Independent reads go out together. One account failing never stops the
-// others; with CallerOnly its failure is the error.
+// others; without --accounts (the caller's own account) its failure is the
+// error.
 func Prepare(ctx context.Context, req Request) (*Estate, error) {
 	base, err := LoadConfig(ctx, req.Profile, req.Retry)
 	if err != nil {
 		return nil, fmt.Errorf("cannot load AWS configuration: %w", err)
 	}
-	est := &Estate{Base: base, CallerOnly: req.Accounts == nil && !req.AllAccounts}
+	est := &Estate{Base: base}
+	callerOnly := req.Accounts == nil && !req.AllAccounts
 	// The seed's default (the caller's own account, its own credentials)
 	// needs three independent reads: who the caller is, its regions and its
 	// organization. They go out together, one round trip before the tasks.
-	ownCredentials := est.CallerOnly && req.AssumeRole == ""
+	ownCredentials := callerOnly && req.AssumeRole == ""
 	var callerErr, orgErr, regionsErr error
 	var enabled []string
 	var round errgroup.Group
 	round.Go(func() error { est.Caller, callerErr = Identify(ctx, base); return nil })
-	if !est.CallerOnly || ownCredentials {
+	if !callerOnly || ownCredentials {
 		round.Go(func() error { est.Org, orgErr = ReadOrg(ctx, base); return nil })
 	}
 	if ownCredentials {
@@ -94,7 +94,7 @@ func Prepare(ctx context.Context, req Request) (*Estate, error) {
 		}
 		return nil, CallerError(callerErr)
 	}
-	if est.CallerOnly && !ownCredentials {
+	if callerOnly && !ownCredentials {
 		// The seed read the organization with the assumed role.
 		orgCfg := AssumeRole(base, RoleARN(est.Caller.Partition, est.Caller.Account, req.AssumeRole), req.SessionName, req.ExternalID, req.RoleDuration)
 		est.Org, orgErr = ReadOrg(ctx, orgCfg)
@@ -124,14 +124,14 @@ func Prepare(ctx context.Context, req Request) (*Estate, error) {
 	}
 	for _, r := range results {
 		if r.Failure != nil {
-			if est.CallerOnly {
+			if callerOnly {
 				return nil, fmt.Errorf("cannot set up account %s (%s): %s", r.Failure.AccountID, r.Failure.ErrorCode, r.Failure.ErrorMessage)
 			}
 			est.SetupRows = append(est.SetupRows, *r.Failure)
 			continue
 		}
 		if len(r.NotEnabled) > 0 {
-			if est.CallerOnly {
+			if callerOnly {
 				return nil, &UsageError{fmt.Sprintf("region %q is not enabled in account %s; enabled: %s", r.NotEnabled[0], r.Account.ID, strings.Join(r.Enabled, ", "))}
 			}
 			req.Log.Warn().Str("account", r.Account.ID).Strs("regions", r.NotEnabled).Msg("regions not enabled in this account are skipped")
@@ -195,9 +195,8 @@ func excludeAccounts(ids, exclude []string, requested string) error {
 func FromSnapshot(snap *inventory.Snapshot, req Request) (*Estate, error) {
 	m := snap.Manifest
 	est := &Estate{
-		Caller:     Identity{Account: m.CallerAccount, Partition: m.CallerPartition},
-		Org:        OrgDirectory{Names: map[string]string{}},
-		CallerOnly: req.Accounts == nil && !req.AllAccounts,
+		Caller: Identity{Account: m.CallerAccount, Partition: m.CallerPartition},
+		Org:    OrgDirectory{Names: map[string]string{}},
 	}
 	var ids []string
 	for _, a := range m.Accounts {
