@@ -387,7 +387,7 @@ func TestResourceKindsDeclaredAndJSONPlain(t *testing.T) {
 				t.Errorf("%s: %s is not a read call", k.KindName(), v)
 			}
 		}
-		item := reflect.TypeOf(k).Elem().Field(3).Type.In(2).In(0) // Load's add's argument
+		item := ItemType(k)
 		if path := interfaceField(item, map[reflect.Type]bool{}); path != "" {
 			t.Errorf("%s: item %s has an interface at %s", k.KindName(), item, path)
 		}
