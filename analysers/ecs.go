@@ -178,28 +178,9 @@ func judgeECSConfinement(svc inventory.ECSService, subnets map[string]inventory.
 	if svc.AwsVPC == nil {
 		return Finding{}, false
 	}
-	ids := svc.AwsVPC.Subnets
-	place := placeSubnets(ids, subnets)
-	azs, unknown := place.AZs, place.Unknown
-	n := len(distinct(ids...))
-	var f Finding
-	switch {
-	case n == 0:
-		f = finding(ecsConfinedOneAZ, true, fmt.Sprintf("%s uses awsvpc networking with no subnets, so its tasks have no Availability Zone to run in.", label))
-	case len(azs) >= 2:
-		f = finding(ecsConfinedOneAZ, false, fmt.Sprintf("%s places its tasks in %s across %d Availability Zones (%s).",
-			label, plural(n, "subnet"), len(azs), list(azs)))
-	case len(azs) == 0:
-		f = finding(ecsConfinedOneAZ, true, fmt.Sprintf("%s places its tasks in %s, none of which could be found (%s), so its Availability Zones are unknown.",
-			label, plural(n, "subnet"), list(unknown)))
-	case len(unknown) > 0:
-		f = finding(ecsConfinedOneAZ, true, fmt.Sprintf("%s places its tasks in %s; only %s could be placed (%s) and %s could not be found (%s).",
-			label, plural(n, "subnet"), plural(len(azs), "Availability Zone"), list(azs), plural(len(unknown), "subnet"), list(unknown)))
-	default:
-		f = finding(ecsConfinedOneAZ, true, fmt.Sprintf("%s places its tasks in %s, all in one Availability Zone (%s): an outage of that zone stops every task and ECS cannot start replacements elsewhere.",
-			label, plural(n, "subnet"), list(azs)))
-	}
-	f.AZs, f.AZIDs = place.AZs, place.AZIDs
+	f := judgeSubnetSpread(ecsConfinedOneAZ, label, "places its tasks in",
+		"uses awsvpc networking with no subnets, so its tasks have no Availability Zone to run in.",
+		"an outage of that zone stops every task and ECS cannot start replacements elsewhere.", svc.AwsVPC.Subnets, subnets)
 	return ecsFinding(f, svc), true
 }
 

@@ -215,27 +215,9 @@ func judgeEKSControlPlane(c ekstypes.Cluster, subnets map[string]inventory.Subne
 	if c.ResourcesVpcConfig != nil {
 		ids = c.ResourcesVpcConfig.SubnetIds
 	}
-	place := placeSubnets(ids, subnets)
-	azs, unknown := place.AZs, place.Unknown
-	n := len(distinct(ids...))
-	var f Finding
-	switch {
-	case n == 0:
-		f = finding(eksControlPlaneOneAZ, true, fmt.Sprintf("%s lists no VPC subnets, so its control-plane network interfaces cannot be placed in any Availability Zone.", label))
-	case len(azs) >= 2:
-		f = finding(eksControlPlaneOneAZ, false, fmt.Sprintf("%s puts its control-plane network interfaces in %s across %d Availability Zones (%s).",
-			label, plural(n, "subnet"), len(azs), list(azs)))
-	case len(azs) == 0:
-		f = finding(eksControlPlaneOneAZ, true, fmt.Sprintf("%s puts its control-plane network interfaces in %s, none of which could be found (%s), so its Availability Zones are unknown.",
-			label, plural(n, "subnet"), list(unknown)))
-	case len(unknown) > 0:
-		f = finding(eksControlPlaneOneAZ, true, fmt.Sprintf("%s puts its control-plane network interfaces in %s; only %s could be placed (%s) and %s could not be found (%s).",
-			label, plural(n, "subnet"), plural(len(azs), "Availability Zone"), list(azs), plural(len(unknown), "subnet"), list(unknown)))
-	default:
-		f = finding(eksControlPlaneOneAZ, true, fmt.Sprintf("%s puts its control-plane network interfaces in %s, all in one Availability Zone (%s): an outage of that zone cuts the nodes off from the Kubernetes API.",
-			label, plural(n, "subnet"), list(azs)))
-	}
-	f.AZs, f.AZIDs = place.AZs, place.AZIDs
+	f := judgeSubnetSpread(eksControlPlaneOneAZ, label, "puts its control-plane network interfaces in",
+		"lists no VPC subnets, so its control-plane network interfaces cannot be placed in any Availability Zone.",
+		"an outage of that zone cuts the nodes off from the Kubernetes API.", ids, subnets)
 	return eksClusterFinding(f, c)
 }
 
@@ -245,27 +227,9 @@ func judgeEKSNodegroup(ng ekstypes.Nodegroup, subnets map[string]inventory.Subne
 	if sc := ng.ScalingConfig; sc != nil && sc.DesiredSize != nil {
 		label += fmt.Sprintf(" (desired %d nodes)", aws.ToInt32(sc.DesiredSize))
 	}
-	place := placeSubnets(ng.Subnets, subnets)
-	azs, unknown := place.AZs, place.Unknown
-	n := len(distinct(ng.Subnets...))
-	var f Finding
-	switch {
-	case n == 0:
-		f = finding(eksNodegroupOneAZ, true, fmt.Sprintf("%s lists no subnets, so its nodes cannot be placed in any Availability Zone.", label))
-	case len(azs) >= 2:
-		f = finding(eksNodegroupOneAZ, false, fmt.Sprintf("%s launches its nodes in %s across %d Availability Zones (%s).",
-			label, plural(n, "subnet"), len(azs), list(azs)))
-	case len(azs) == 0:
-		f = finding(eksNodegroupOneAZ, true, fmt.Sprintf("%s launches its nodes in %s, none of which could be found (%s), so its Availability Zones are unknown.",
-			label, plural(n, "subnet"), list(unknown)))
-	case len(unknown) > 0:
-		f = finding(eksNodegroupOneAZ, true, fmt.Sprintf("%s launches its nodes in %s; only %s could be placed (%s) and %s could not be found (%s).",
-			label, plural(n, "subnet"), plural(len(azs), "Availability Zone"), list(azs), plural(len(unknown), "subnet"), list(unknown)))
-	default:
-		f = finding(eksNodegroupOneAZ, true, fmt.Sprintf("%s launches its nodes in %s, all in one Availability Zone (%s): pods that only this group can run (by label, taint or EBS volume) stop if that zone fails.",
-			label, plural(n, "subnet"), list(azs)))
-	}
-	f.AZs, f.AZIDs = place.AZs, place.AZIDs
+	f := judgeSubnetSpread(eksNodegroupOneAZ, label, "launches its nodes in",
+		"lists no subnets, so its nodes cannot be placed in any Availability Zone.",
+		"pods that only this group can run (by label, taint or EBS volume) stop if that zone fails.", ng.Subnets, subnets)
 	f.ResourceType = "AWS::EKS::Nodegroup"
 	f.ResourceARN = aws.ToString(ng.NodegroupArn)
 	f.ResourceName = aws.ToString(ng.NodegroupName)

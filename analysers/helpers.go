@@ -127,6 +127,36 @@ func placeSubnets(ids []string, subnets map[string]inventory.Subnet) Placement {
 	return p
 }
 
+// judgeSubnetSpread judges a resource by the zones of its subnets: a risk
+// unless they span two zones or more. subject names the resource, puts says
+// what it puts in the subnets ("places its tasks in"); noSubnets ends the
+// message of a resource with none and oneAZ the one of a resource in one zone
+// (the consequence, after a colon). The other messages are shared.
+func judgeSubnetSpread(c Check, subject, puts, noSubnets, oneAZ string, ids []string, subnets map[string]inventory.Subnet) Finding {
+	place := placeSubnets(ids, subnets)
+	azs, unknown := place.AZs, place.Unknown
+	n := len(distinct(ids...))
+	var f Finding
+	switch {
+	case n == 0:
+		f = finding(c, true, subject+" "+noSubnets)
+	case len(azs) >= 2:
+		f = finding(c, false, fmt.Sprintf("%s %s %s across %d Availability Zones (%s).",
+			subject, puts, plural(n, "subnet"), len(azs), list(azs)))
+	case len(azs) == 0:
+		f = finding(c, true, fmt.Sprintf("%s %s %s, none of which could be found (%s), so its Availability Zones are unknown.",
+			subject, puts, plural(n, "subnet"), list(unknown)))
+	case len(unknown) > 0:
+		f = finding(c, true, fmt.Sprintf("%s %s %s; only %s could be placed (%s) and %s could not be found (%s).",
+			subject, puts, plural(n, "subnet"), plural(len(azs), "Availability Zone"), list(azs), plural(len(unknown), "subnet"), list(unknown)))
+	default:
+		f = finding(c, true, fmt.Sprintf("%s %s %s, all in one Availability Zone (%s): %s",
+			subject, puts, plural(n, "subnet"), list(azs), oneAZ))
+	}
+	f.AZs, f.AZIDs = place.AZs, place.AZIDs
+	return f
+}
+
 // zoneIDsOf returns the IDs of names from idOf, or nil when any is unknown
 // (the engine then looks every name up).
 func zoneIDsOf(names []string, idOf map[string]string) []string {
